@@ -1,0 +1,203 @@
+"""The `match` command: a thin click layer over the library.
+
+Exit codes: 0 success; 2 bad input or usage; 1 anything else; 3 a batch finished but some
+rows failed (see the errors file).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import MatchError
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_ROWS_FAILED = 0, 1, 2, 3
+BATCH_SUFFIXES = (".csv", ".xlsx", ".parquet", ".tsv")
+
+
+class _DefaultGroup(click.Group):
+    """A group whose first argument, when not a subcommand, goes to the default command."""
+
+    default_command = "run"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("match", "PROFILE.yaml|SUPPLIERS.csv [OPTIONS]  |  match COMMAND [ARGS]")
+
+
+def _fail(exc: MatchError) -> None:
+    click.echo(f"match: error: {exc.describe()}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one line on stderr and an exit code; --debug shows tracebacks."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = kwargs.get("debug", False) or os.environ.get("MATCH_DEBUG") == "1"
+        try:
+            return func(*args, **kwargs)
+        except MatchError as exc:
+            if debug:
+                traceback.print_exc()
+            _fail(exc)
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except KeyboardInterrupt:
+            click.echo("match: interrupted; no output was written", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if debug:
+                traceback.print_exc()
+            click.echo(
+                f"match: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True
+            )
+            sys.exit(EXIT_ERROR)
+
+    return wrapper
+
+
+def catalogue_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--catalogue DIR, shared by every command."""
+    return click.option(
+        "--catalogue",
+        "catalogue_dir",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Folder of initiative YAML files to use instead of the packaged catalogue.",
+    )(func)
+
+
+def debug_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--debug, shared by every command."""
+    return click.option("--debug", is_flag=True, help="Show a full traceback on errors.")(func)
+
+
+def weights_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--weights FILE, shared by commands that score."""
+    return click.option(
+        "--weights",
+        "weights_file",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Weights file written by `match learn` (default: the built-in weights).",
+    )(func)
+
+
+def _date(value: str | None) -> _dt.date | None:
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD, e.g. 2026-11-25", param_hint="--date") from None
+
+
+@click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="beyond-audit-match", prog_name="match")
+def main() -> None:
+    """Match a factory or brand to beyond-audit improvement programmes.
+
+    \b
+      match profile.yaml                  HTML report next to you: profile.html
+      match profile.yaml -o - --format json
+      match suppliers.csv -o shortlists.csv --report portfolio.html
+      match list                          the initiatives in the catalogue
+
+    A profile is a short YAML file (see profiles/template.yaml). Exit codes: 0 success,
+    2 bad input or usage, 1 other errors, 3 a batch where some rows failed.
+    """
+
+
+@main.command("run")
+@click.argument("profile", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=str, default=None,
+              help="Output file, or - for standard output. Default: <profile stem>.<format> here.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["html", "json", "md", "pdf", "csv", "xlsx", "jsonl"]),
+              default=None, help="Output format (default: from the -o suffix, else html).")
+@click.option("--top", type=click.IntRange(1, 50), default=5, show_default=True, help="Shortlist length.")
+@catalogue_option
+@weights_option
+@click.option("--title", default=None, help="Report title.")
+@click.option("--prepared-by", default=None, help="Author line on the report cover.")
+@click.option("--logo", type=click.Path(path_type=Path), default=None, help="PNG/JPEG/GIF/SVG logo to embed.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder of Jinja2 templates that override the packaged ones.")
+@click.option("--date", "date_text", default=None, help="Date printed on the report (YYYY-MM-DD); "
+              "default SOURCE_DATE_EPOCH, else today.")
+@click.option("--stale-after", type=click.FloatRange(0, 100), default=3.0, show_default=True,
+              help="Flag sources older than this many years as possibly stale.")
+@click.option("--report", "portfolio_report", type=click.Path(path_type=Path), default=None,
+              help="Batch only: write the portfolio report (HTML) here.")
+@click.option("--per-supplier-reports", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Batch only: write one report per supplier, plus index.html, into this folder.")
+@click.option("--portfolio-size", type=click.IntRange(1, 15), default=3, show_default=True,
+              help="Batch only: how many initiatives the recommended portfolio holds.")
+@click.option("--errors", "errors_file", type=click.Path(path_type=Path), default=None,
+              help="Batch only: where failed rows go (default: <output stem>.errors.csv).")
+@click.option("--what-if", "what_if", is_flag=True, help="Also print the smallest change that would change the first choice.")
+@debug_option
+@handle_errors
+def run(profile: Path, output: str | None, fmt: str | None, top: int, catalogue_dir: Path | None,
+        weights_file: Path | None, title: str | None, prepared_by: str | None, logo: Path | None,
+        templates: Path | None, date_text: str | None, stale_after: float, portfolio_report: Path | None,
+        per_supplier_reports: Path | None, portfolio_size: int, errors_file: Path | None,
+        what_if: bool, debug: bool) -> None:
+    """Score PROFILE (YAML) — or a supplier list (CSV/XLSX/Parquet) — and write the result."""
+    from . import commands
+
+    options = commands.RunOptions(
+        output=output, fmt=fmt, top=top, catalogue_dir=catalogue_dir, weights_file=weights_file,
+        title=title, prepared_by=prepared_by, logo=logo, templates=templates, date=_date(date_text),
+        stale_after=stale_after, portfolio_report=portfolio_report,
+        per_supplier_reports=per_supplier_reports, portfolio_size=portfolio_size,
+        errors_file=errors_file, what_if=what_if,
+    )
+    if profile.suffix.lower() in BATCH_SUFFIXES:
+        code = commands.run_batch(profile, options, echo=click.echo)
+    else:
+        code = commands.run_single(profile, options, echo=click.echo)
+    sys.exit(code)
+
+
+@main.command("list")
+@catalogue_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Plain table or JSON.")
+@debug_option
+@handle_errors
+def list_command(catalogue_dir: Path | None, fmt: str, debug: bool) -> None:
+    """List the initiatives in the catalogue, with where and whom they serve."""
+    from . import commands
+
+    click.echo(commands.list_catalogue(catalogue_dir, fmt), nl=False)
+
+
+@main.command("taxonomy")
+@catalogue_option
+@debug_option
+@handle_errors
+def taxonomy_command(catalogue_dir: Path | None, debug: bool) -> None:
+    """List every valid sector, issue and approach key with its label and aliases."""
+    from . import commands
+
+    click.echo(commands.list_taxonomy(catalogue_dir), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

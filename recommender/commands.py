@@ -1,0 +1,168 @@
+"""What each CLI command does, without click: load, recommend, render, write.
+
+Each function returns an exit code and reports through the ``echo`` callable it is given,
+so the CLI stays a thin layer and these stay testable.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalogue import Catalogue, load_catalogue
+from .errors import OutputError
+from .output import check_not_input, logo_data_uri, write_atomic
+
+__all__ = ["RunOptions", "run_single", "run_batch", "list_catalogue", "list_taxonomy", "load_weights_option"]
+
+Echo = Callable[..., None]
+_SUFFIX_FORMAT = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".pdf": "pdf",
+                  ".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Every option of `match PROFILE`, as the CLI parsed it."""
+
+    output: str | None = None
+    fmt: str | None = None
+    top: int = 5
+    catalogue_dir: Path | None = None
+    weights_file: Path | None = None
+    title: str | None = None
+    prepared_by: str | None = None
+    logo: Path | None = None
+    templates: Path | None = None
+    date: _dt.date | None = None
+    stale_after: float = 3.0
+    portfolio_report: Path | None = None
+    per_supplier_reports: Path | None = None
+    portfolio_size: int = 3
+    errors_file: Path | None = None
+    what_if: bool = False
+
+
+def _catalogue(options: RunOptions) -> Catalogue:
+    return load_catalogue(options.catalogue_dir)
+
+
+def load_weights_option(path: Path | None):
+    """The weights from a `match learn` file, or None for the defaults."""
+    if path is None:
+        return None
+    from .weights import load_weights
+
+    return load_weights(path)
+
+
+def report_options(options: RunOptions):
+    """`ReportOptions` from the CLI options (logo embedded as a data URI)."""
+    from .render import ReportOptions
+
+    return ReportOptions(
+        title=options.title,
+        prepared_by=options.prepared_by,
+        logo=logo_data_uri(options.logo) if options.logo else None,
+        templates=str(options.templates) if options.templates else None,
+        date=options.date,
+        stale_after_years=options.stale_after,
+    )
+
+
+def _single_format(options: RunOptions) -> str:
+    fmt = options.fmt
+    if fmt is None and options.output not in (None, "-"):
+        fmt = _SUFFIX_FORMAT.get(Path(options.output).suffix.lower())
+    fmt = fmt or ("json" if options.output == "-" else "html")
+    if fmt in ("csv", "xlsx", "jsonl"):
+        raise OutputError(f"--format {fmt} is for supplier lists; a single profile renders as html, json, md or pdf")
+    return fmt
+
+
+def run_single(profile: Path, options: RunOptions, *, echo: Echo) -> int:
+    """`match PROFILE.yaml`: recommend, render and write one report."""
+    from .recommend import recommend
+    from .render import render
+
+    fmt = _single_format(options)
+    catalogue = _catalogue(options)
+    weights = load_weights_option(options.weights_file)
+    ropts = report_options(options)
+    result = recommend(profile, catalogue=catalogue, top=options.top, weights=weights)
+    if options.what_if:
+        from .whatif import what_if
+
+        result = what_if(result, catalogue=catalogue, weights=weights)
+    if fmt == "pdf":
+        from .pdf import html_to_pdf
+        from .render import render_html
+
+        data: str | bytes = html_to_pdf(render_html(result, ropts))
+    else:
+        data = render(result, fmt, ropts)
+    if options.what_if:
+        for line in result.extras.get("what_if", {}).get("sentences", []):
+            echo(f"what-if: {line}", err=True)
+    if options.output == "-":
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            echo(data, nl=False)
+        return 0
+    target = Path(options.output) if options.output else Path.cwd() / f"{profile.stem}.{fmt}"
+    check_not_input(target, [profile])
+    write_atomic(target, data)
+    echo(str(target))
+    return 0
+
+
+def run_batch(path: Path, options: RunOptions, *, echo: Echo) -> int:
+    """`match suppliers.csv`: shortlists for every row, optional portfolio and per-supplier reports."""
+    from .batch import run_batch_command
+
+    return run_batch_command(path, options, catalogue=_catalogue(options), echo=echo)
+
+
+def list_catalogue(catalogue_dir: Path | None, fmt: str) -> str:
+    """The catalogue as a plain-text table or as JSON."""
+    cat = load_catalogue(catalogue_dir)
+    rows = [
+        {
+            "id": i.id,
+            "name": i.name,
+            "established": i.established,
+            "participants": list(i.participants),
+            "countries": list(i.countries),
+            "sectors": list(i.sectors),
+            "issues": dict(i.issues),
+            "url": i.url,
+        }
+        for i in cat
+    ]
+    if fmt == "json":
+        return json.dumps({"catalogue": cat.describe(), "initiatives": rows}, indent=2) + "\n"
+    lines = [f"{cat.meta.name} {cat.meta.version}: {len(cat)} initiatives", ""]
+    for r in rows:
+        where = "global" if r["countries"] == ["global"] else f"{len(r['countries'])} countries"
+        core = [k for k, s in r["issues"].items() if s == 3]
+        lines.append(f"{r['id']:<24} {r['name']}")
+        lines.append(f"{'':<24} for {'/'.join(r['participants'])}; {where}; core: {', '.join(core) or '-'}")
+    return "\n".join(lines) + "\n"
+
+
+def list_taxonomy(catalogue_dir: Path | None) -> str:
+    """Every valid key of the taxonomy, with label and aliases."""
+    tax = load_catalogue(catalogue_dir).taxonomy
+    lines = []
+    for section in ("sectors", "issues", "approaches"):
+        lines.append(f"{section}:")
+        for key, entry in getattr(tax, section).items():
+            alias = f"  (also: {', '.join(entry.aliases)})" if entry.aliases else ""
+            lines.append(f"  {key:<24} {entry.label}{alias}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,148 @@
+"""The result of `recommend`: a ranked, explained shortlist, exclusions and gaps.
+
+`Result.to_dict()` is the JSON contract (documented in the README); renderers take a
+`Result` and return a string.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import Initiative, Profile, Taxonomy
+
+__all__ = ["Contribution", "Recommendation", "Exclusion", "Result", "round_preserving_sum", "DECIMALS"]
+
+DECIMALS = 4
+
+
+def round_preserving_sum(values: list[float], total: float, decimals: int = DECIMALS) -> list[float]:
+    """Round ``values`` so that they add up to ``round(total, decimals)`` exactly.
+
+    Largest-remainder rounding: shown contributions always sum to the shown score.
+    """
+    scale = 10**decimals
+    target = round(total * scale)
+    floors = [math.floor(v * scale) for v in values]
+    short = target - sum(floors)
+    order = sorted(range(len(values)), key=lambda i: (-(values[i] * scale - floors[i]), i))
+    for i in order[: max(short, 0)]:
+        floors[i] += 1
+    return [f / scale for f in floors]
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One named part of a score: a feature, the component it belongs to, its value."""
+
+    feature: str
+    component: str
+    label: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One shortlisted (or already joined) initiative with its score and explanation."""
+
+    rank: int
+    initiative: Initiative
+    score: float
+    contributions: tuple[Contribution, ...]
+    reasons: tuple[str, ...]
+    cautions: tuple[str, ...]
+    gaps: tuple[str, ...]
+    covered: dict[str, int]
+    sources: tuple[dict, ...]
+    member: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.initiative.id
+
+    @property
+    def name(self) -> str:
+        return self.initiative.name
+
+    def component_totals(self) -> dict[str, float]:
+        """The score split by component (issues, approaches, workforce, text)."""
+        totals: dict[str, float] = {}
+        for c in self.contributions:
+            totals[c.component] = totals.get(c.component, 0.0) + c.value
+        return totals
+
+    def to_dict(self) -> dict[str, Any]:
+        shown = [c for c in self.contributions if c.value > 0]
+        rounded = round_preserving_sum([c.value for c in shown], self.score)
+        return {
+            "rank": self.rank,
+            "id": self.id,
+            "name": self.name,
+            "score": round(self.score, DECIMALS),
+            "reasons": list(self.reasons),
+            "cautions": list(self.cautions),
+            "gaps": list(self.gaps),
+            "covered": dict(self.covered),
+            "contributions": {c.feature: v for c, v in zip(shown, rounded)},
+            "url": self.initiative.url,
+            "sources": [dict(s) for s in self.sources],
+            **({"member": True} if self.member else {}),
+        }
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """An initiative the profile cannot join, with the reasons."""
+
+    initiative: Initiative
+    reasons: tuple[str, ...]
+    rules: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.initiative.id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.initiative.name, "reasons": list(self.reasons), "rules": list(self.rules)}
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything `recommend` found for one profile."""
+
+    profile: Profile
+    catalogue: dict[str, Any]
+    taxonomy: Taxonomy
+    weights: dict[str, float]
+    shortlist: tuple[Recommendation, ...]
+    memberships: tuple[Recommendation, ...]
+    excluded: tuple[Exclusion, ...]
+    uncovered: tuple[str, ...]
+    verdict: str
+    message: str
+    considered: int
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def top(self) -> Recommendation | None:
+        """The first choice, if any."""
+        return self.shortlist[0] if self.shortlist else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: profile, catalogue, shortlist, excluded, uncovered and more."""
+        profile = self.profile.model_dump(mode="json", exclude_none=True)
+        profile["workforce"] = {k: v for k, v in profile.get("workforce", {}).items() if v is not None}
+        out = {
+            "profile": profile,
+            "catalogue": dict(self.catalogue),
+            "verdict": self.verdict,
+            "message": self.message,
+            "weights": {k: round(v, DECIMALS) for k, v in self.weights.items()},
+            "shortlist": [r.to_dict() for r in self.shortlist],
+            "memberships": [r.to_dict() for r in self.memberships],
+            "excluded": [e.to_dict() for e in self.excluded],
+            "uncovered": list(self.uncovered),
+        }
+        out.update(self.extras)
+        return out

@@ -1,0 +1,54 @@
+"""Resolve user spellings to canonical taxonomy keys, with "did you mean" suggestions."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+__all__ = ["fold_key", "Vocabulary", "did_you_mean"]
+
+
+def fold_key(text: str) -> str:
+    """Lower-case, with spaces, hyphens, slashes and apostrophes read as one underscore."""
+    text = str(text).strip().lower().replace("'", "").replace("’", "")
+    return re.sub(r"[\s\-/&]+", "_", text).strip("_")
+
+
+def did_you_mean(value: str, choices: Iterable[str], *, n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """Close matches of ``value`` among ``choices`` (best first)."""
+    return difflib.get_close_matches(str(value), list(choices), n=n, cutoff=cutoff)
+
+
+class Vocabulary:
+    """Canonical keys of one taxonomy section and every alias that maps to them."""
+
+    def __init__(self, keys: Iterable[str], aliases: dict[str, Iterable[str]] | None = None) -> None:
+        self.keys = tuple(keys)
+        self._map: dict[str, str] = {fold_key(k): k for k in self.keys}
+        for key, names in (aliases or {}).items():
+            for alias in names:
+                self._map.setdefault(fold_key(alias), key)
+
+    def resolve(self, value: object) -> str | None:
+        """The canonical key for ``value``, or None when it is unknown."""
+        if not isinstance(value, str):
+            return None
+        return self._map.get(fold_key(value))
+
+    def suggest(self, value: object, *, n: int = 3) -> list[str]:
+        """Canonical keys close to a misspelt ``value``."""
+        hits = did_you_mean(fold_key(str(value)), self._map, n=n * 3, cutoff=0.6)
+        out: list[str] = []
+        for hit in hits:
+            key = self._map[hit]
+            if key not in out:
+                out.append(key)
+        return out[:n]
+
+    def hint(self, value: object) -> str:
+        """A "did you mean …?" hint, or the list of valid keys when nothing is close."""
+        close = self.suggest(value)
+        if close:
+            return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+        return "valid values: " + ", ".join(self.keys)
