@@ -14,7 +14,7 @@ from .result import Contribution
 from .text import tokenize
 from .vectorise import Vectoriser
 
-__all__ = ["STRENGTH_WORDS", "Explanation", "explain", "join_words"]
+__all__ = ["STRENGTH_WORDS", "Explanation", "explain", "join_words", "in_sentence", "sources_for_claims"]
 
 STRENGTH_WORDS = {3: "a core focus", 2: "addressed directly", 1: "touched on"}
 _COMPONENT = {"issue": "issues", "approach": "approaches", "workforce": "workforce", "text": "text"}
@@ -26,6 +26,13 @@ def join_words(items: list[str]) -> str:
     if len(items) <= 2:
         return " and ".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads mid-sentence: "Women's health" -> "women's health", "OSH" kept."""
+    if len(label) > 1 and label[:2].isupper():
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def _pct(x: float) -> str:
@@ -83,7 +90,7 @@ def explain(
 ) -> Explanation:
     """Explain one eligible initiative's score for one profile."""
     ex = Explanation()
-    label = lambda key: taxonomy.label("issues", key)  # noqa: E731
+    label = lambda key: in_sentence(taxonomy.label("issues", key))  # noqa: E731
     weights = profile.weights()
     total_weight = sum(weights.values())
 
@@ -113,7 +120,7 @@ def explain(
 
     if profile.prefers:
         matched = [a for a in profile.prefers if a in init.approaches]
-        alabel = lambda key: taxonomy.label("approaches", key).lower()  # noqa: E731
+        alabel = lambda key: in_sentence(taxonomy.label("approaches", key))  # noqa: E731
         if matched:
             ex.reasons.append(f"Works through approaches you prefer: {join_words([alabel(a) for a in matched])}.")
             ex.claims.append("approaches")

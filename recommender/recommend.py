@@ -8,7 +8,7 @@ from typing import Any
 
 from .catalogue import Catalogue, load_catalogue
 from .eligibility import EligibilityRules
-from .explain import contribution_list, explain, join_words, sources_for_claims
+from .explain import contribution_list, explain, in_sentence, join_words, sources_for_claims
 from .models import COMPONENTS, Profile, Weights
 from .result import Exclusion, Recommendation, Result
 from .scoring import contributions, effective_weights, rank_order
@@ -101,7 +101,7 @@ class Recommender:
 def _verdict(
     p: Profile, shortlist: list[Recommendation], excluded: list[Exclusion], size: int, cat: Catalogue
 ) -> tuple[str, str]:
-    label = lambda k: cat.taxonomy.label("issues", k).lower()  # noqa: E731
+    label = lambda k: in_sentence(cat.taxonomy.label("issues", k))  # noqa: E731
     issues = join_words([label(k) for k in p.issues])
     if not shortlist:
         if len(excluded) == size:
