@@ -11,10 +11,10 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from .countries import resolve_country
-from .errors import CatalogueError
+from .errors import CatalogueError, InputError
 from .loading import YamlDoc, read_yaml, require_mapping
 from .models import CatalogueMeta, Initiative, Taxonomy
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, did_you_mean
 
 __all__ = ["Catalogue", "load_catalogue", "default_catalogue_dir", "pydantic_error"]
 
@@ -39,17 +39,31 @@ def pydantic_error(
     exc: ValidationError, doc: YamlDoc | None, *, source: str, error: type, prefix: tuple = ()
 ) -> Exception:
     """Turn the first pydantic error into one of ours, naming field path and line."""
-    first = exc.errors()[0]
+    errors = exc.errors()
+    # A typo shows up as an unknown field plus a missing one: report the typo first.
+    errors.sort(key=lambda e: e.get("type") != "extra_forbidden")
+    first = errors[0]
     loc = tuple(prefix) + tuple(first.get("loc", ()))
     field_name = ".".join(str(p) for p in loc) or None
     msg = first.get("msg", "invalid value")
     msg = msg.removeprefix("Value error, ")
+    hint = None
     if first.get("type") == "extra_forbidden":
         msg = "unknown field"
+        missing = [str(e["loc"][-1]) for e in errors if e.get("type") == "missing" and e.get("loc")]
+        close = did_you_mean(str(loc[-1]), missing or _field_names(exc.title))
+        hint = f"did you mean {close[0]!r}?" if close else None
     elif first.get("type") == "missing":
         msg = "required field is missing"
     line = doc.line(loc) if doc is not None else None
-    return error(msg, source=source, line=line, field=field_name)
+    return error(msg, source=source, line=line, field=field_name, hint=hint)
+
+
+def _field_names(model_name: str) -> list[str]:
+    from . import models
+
+    model = getattr(models, model_name, None)
+    return list(getattr(model, "model_fields", {}))
 
 
 @dataclass(frozen=True)
@@ -111,16 +125,8 @@ def _validate(model: type[BaseModel], doc: YamlDoc, what: str) -> BaseModel:
 def _read(path: Path) -> YamlDoc:
     try:
         return read_yaml(path, what="catalogue file")
-    except CatalogueError:
-        raise
-    except Exception as exc:  # InputError from the safe loader
-        from .errors import InputError
-
-        if isinstance(exc, InputError):
-            raise CatalogueError(
-                exc.message, source=exc.source, line=exc.line, field=exc.field, hint=exc.hint
-            ) from None
-        raise
+    except InputError as exc:
+        raise CatalogueError(exc.message, source=exc.source, line=exc.line, field=exc.field, hint=exc.hint) from None
 
 
 def _check_initiative(init: Initiative, doc: YamlDoc, stem: str, vocab: Mapping[str, Vocabulary]) -> Initiative:

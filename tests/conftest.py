@@ -1,0 +1,42 @@
+"""Shared fixtures: the packaged catalogue, a minimal valid profile, example profile paths."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from recommender import load_catalogue
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILES = ROOT / "profiles"
+EXAMPLES = sorted(p for p in PROFILES.glob("*.yaml") if p.name != "template.yaml")
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    """The packaged catalogue, loaded once."""
+    return load_catalogue()
+
+
+@pytest.fixture
+def profile_dict():
+    """A small valid factory profile (a fresh copy per test)."""
+    return {
+        "name": "Test Knit Ltd",
+        "kind": "factory",
+        "country": "BD",
+        "sector": "garment",
+        "workforce": {"size": 1200, "women_share": 0.7},
+        "issues": {"womens_health": 3, "wages": 2},
+        "prefers": ["training"],
+    }
+
+
+@pytest.fixture
+def catalogue_copy(tmp_path):
+    """A writable copy of the packaged catalogue folder."""
+    dest = tmp_path / "catalogue"
+    shutil.copytree(ROOT / "catalogue", dest)
+    return dest

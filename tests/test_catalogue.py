@@ -1,0 +1,142 @@
+"""The packaged catalogue is complete, sourced, in our own words; bad catalogues fail clearly."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from recommender import CatalogueError, load_catalogue
+from recommender.catalogue import default_catalogue_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT.parent / "shared" / "seeds" / "annex-vii-beyond-audit-tools.md"
+IDS = {
+    "better-work", "laborlink", "amfori-bsci", "herproject", "score", "companyiq", "higg-index",
+    "fair-wear", "eti", "fla", "better-buying", "better-mill-initiative", "child-friendly-spaces",
+    "social-at-risk", "quizrr",
+}
+CANONICAL = {
+    "sectors": "garment footwear textiles electronics toys home_goods food agriculture other",
+    "issues": "wages working_hours health_safety freedom_of_association discrimination harassment "
+    "child_labour forced_labour precarious_employment grievance rights_awareness womens_health "
+    "financial_inclusion childcare worker_engagement skills_development productivity "
+    "management_systems purchasing_practices risk_monitoring chemicals water energy air_emissions waste",
+    "approaches": "assessment training e_learning peer_education advisory worker_voice mobile_app "
+    "finance multi_stakeholder benchmarking data_analytics worker_services",
+}
+
+
+def test_every_seed_initiative_is_in_the_catalogue(catalogue):
+    assert set(catalogue.ids) == IDS
+    assert catalogue.describe() == {"name": catalogue.meta.name, "version": catalogue.meta.version, "size": 15}
+
+
+@pytest.mark.parametrize("section", sorted(CANONICAL))
+def test_taxonomy_has_exactly_the_canonical_keys(catalogue, section):
+    assert set(getattr(catalogue.taxonomy, section)) == set(CANONICAL[section].split())
+
+
+def test_aliases_are_unambiguous(catalogue):
+    for section, vocab in catalogue.vocab.items():
+        entries = getattr(catalogue.taxonomy, section)
+        for key, entry in entries.items():
+            for alias in entry.aliases:
+                assert vocab.resolve(alias) == key, (section, alias)
+
+
+def test_every_initiative_is_sourced_with_dates(catalogue):
+    for init in catalogue:
+        assert init.sources, init.id
+        for key in init.issues:
+            assert init.sources_for(f"issues.{key}"), (init.id, key)
+        for field in ("participants", "sectors", "countries", "approaches"):
+            assert init.sources_for(field), (init.id, field)
+        assert all(s.as_of.year >= 1990 for s in init.sources)
+        assert init.url.startswith(("https://", "http://"))
+
+
+def test_specialists_have_their_core_focus(catalogue):
+    core = {
+        "herproject": "womens_health", "better-mill-initiative": "chemicals",
+        "child-friendly-spaces": "childcare", "better-buying": "purchasing_practices",
+        "social-at-risk": "risk_monitoring", "score": "productivity", "quizrr": "rights_awareness",
+    }
+    for ident, issue in core.items():
+        assert catalogue[ident].issues.get(issue) == 3, (ident, issue)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the seed document sits beside the checkout (../shared)")
+def test_descriptions_are_in_our_own_words(catalogue):
+    """No run of 8 words from the seed appears in any summary, involves or caveat."""
+    seed = _words(SEED.read_text(encoding="utf-8"))
+    n = 8
+    grams = {tuple(seed[i : i + n]) for i in range(len(seed) - n + 1)}
+    for init in catalogue:
+        for text in (init.summary, init.involves or "", *init.caveats):
+            w = _words(text)
+            copied = [" ".join(w[i : i + n]) for i in range(len(w) - n + 1) if tuple(w[i : i + n]) in grams]
+            assert not copied, (init.id, copied[:3])
+
+
+# --- bad catalogues ----------------------------------------------------------------------
+
+
+def _edit(folder: Path, name: str, old: str, new: str) -> None:
+    path = folder / name
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1))
+
+
+BAD = [
+    ("unknown-key", "quizrr.yaml", "name:", "nmae:", ["quizrr.yaml", "nmae", "unknown field", "did you mean 'name'"]),
+    ("unknown-issue", "better-work.yaml", "  wages: 3", "  wagez: 3", ["better-work.yaml", "issues.wagez", "did you mean 'wages'"]),
+    ("bad-strength", "better-work.yaml", "  wages: 3", "  wages: 5", ["better-work.yaml", "issues", "1, 2 or 3"]),
+    ("bad-country", "better-work.yaml", "countries: [BD,", "countries: [XX,", ["better-work.yaml", "countries.0", "ISO"]),
+    ("id-mismatch", "eti.yaml", "id: eti", "id: eti-uk", ["eti.yaml", "does not match the file name"]),
+    ("javascript-url", "eti.yaml", "url: https://", "url: javascript:alert(1)//", ["eti.yaml", "url", "http"]),
+    ("yaml-error", "fla.yaml", "id: fla", "id: [fla", ["fla.yaml", "YAML syntax error"]),
+]
+
+
+@pytest.mark.parametrize("case_id,name,old,new,needles", BAD, ids=[b[0] for b in BAD])
+def test_bad_catalogue_is_named(catalogue_copy, case_id, name, old, new, needles):
+    _edit(catalogue_copy, name, old, new)
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(catalogue_copy)
+    message = str(info.value)
+    for needle in needles:
+        assert needle in message, (needle, message)
+
+
+def test_missing_sources_are_named(catalogue_copy):
+    path = catalogue_copy / "quizrr.yaml"
+    data = yaml.safe_load(path.read_text())
+    for source in data["sources"]:
+        source["supports"] = [s for s in source["supports"] if s != "countries"] or ["summary"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(CatalogueError, match=r"quizrr.yaml.*countries.*no source supports"):
+        load_catalogue(catalogue_copy)
+
+
+def test_custom_catalogue_without_taxonomy_uses_packaged_one(tmp_path):
+    src = default_catalogue_dir()
+    (tmp_path / "eti.yaml").write_text((src / "eti.yaml").read_text())
+    cat = load_catalogue(tmp_path)
+    assert cat.ids == ("eti",)
+    assert cat.meta.version == "unversioned"
+    assert "wages" in cat.taxonomy.issues
+
+
+def test_empty_or_missing_catalogue_folder(tmp_path):
+    with pytest.raises(CatalogueError, match="holds no initiative"):
+        load_catalogue(tmp_path)
+    with pytest.raises(CatalogueError, match="no such catalogue"):
+        load_catalogue(tmp_path / "nope")
