@@ -219,8 +219,8 @@ def parse_yaml(text: str, *, source: str = "<string>") -> YamlDoc:
     """Parse one YAML document safely into plain data with a line map."""
     if len(text) > MAX_BYTES * 2:
         raise InputError(f"is larger than {MAX_BYTES // 1024:,} KiB", source=source)
-    loader = _Loader(text)
     try:
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             if node is None:
@@ -242,6 +242,12 @@ def parse_yaml(text: str, *, source: str = "<string>") -> YamlDoc:
             source=source,
             line=mark.line + 1 if mark else None,
             hint="check indentation, colons and quotes on that line",
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError(
+            f"contains a control character (code {exc.character:#04x}) that YAML does not allow",
+            source=source,
+            hint="save the file as plain UTF-8 text",
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", source=source) from None
