@@ -15,6 +15,15 @@ from .errors import InputError, OutputError
 __all__ = ["write_atomic", "safe_filename", "check_not_input", "logo_data_uri", "csv_safe"]
 
 _MAX_NAME = 120
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_DEFAULT_MODE = 0o666 & ~_umask()
 _LOGO_TYPES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
@@ -36,6 +45,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, _DEFAULT_MODE)  # mkstemp makes 0600; a report is meant to be shared
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()

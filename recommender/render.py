@@ -8,13 +8,24 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .result import Result
 
-__all__ = ["ReportOptions", "render", "render_json", "render_html", "render_markdown", "FORMATS", "report_date"]
+__all__ = [
+    "ReportOptions",
+    "render",
+    "render_json",
+    "render_html",
+    "render_markdown",
+    "markdown_escape",
+    "Markdown",
+    "FORMATS",
+    "report_date",
+]
 
 FORMATS = ("html", "json", "md")
 
@@ -51,7 +62,57 @@ def render_json(result: Result, options: ReportOptions | None = None) -> str:
     return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def _environment(templates: str | None):
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|~#!])")
+_MD_BLOCK_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))(?=\s|$)")
+_MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+class Markdown(str):
+    """Text that is already Markdown, passed through `markdown_escape` unchanged."""
+
+
+def markdown_escape(value: object) -> str:
+    """``value`` as literal Markdown text: one line, no markup, no raw HTML.
+
+    Turns line breaks into spaces (so client text cannot start a block), backslash-escapes
+    Markdown punctuation, writes ``& < >`` as entities and defuses a leading list marker
+    (``-``, ``+``, ``1.``). `Markdown` instances pass through unchanged.
+    """
+    if isinstance(value, Markdown):
+        return value
+    if value is None:
+        return ""
+    text = re.sub(r"\s+", " ", str(value))
+    text = "".join(_MD_ENTITIES.get(ch, ch) for ch in text)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_BLOCK_START.sub(_defuse, text, count=1)
+
+
+def _defuse(m: re.Match[str]) -> str:
+    if m.group(2):
+        return m.group(1) + "\\" + m.group(2)
+    return m.group(1) + m.group(3) + "\\" + m.group(4)
+
+
+def markdown_url(url: object) -> Markdown:
+    """A checked http(s) URL, safe inside ``[text](url)``; empty for anything else."""
+    from .report import safe_url
+
+    checked = safe_url(url)
+    if checked is None:
+        return Markdown("")
+    return Markdown("".join(f"%{ord(c):02X}" if c in "()<> " else c for c in checked))
+
+
+def _pct(value: float) -> str:
+    return f"{float(value) * 100:.0f}\u00a0%"
+
+
+def _environment(templates: str | None, *, markdown: bool = False):
+    """The Jinja2 environment: the user's template folder first, the packaged one behind it.
+
+    HTML autoescapes everything; Markdown runs every ``{{ }}`` through `markdown_escape`.
+    """
     import jinja2
 
     from .catalogue import _package_dir
@@ -62,17 +123,22 @@ def _environment(templates: str | None):
     loaders.append(jinja2.FileSystemLoader(str(_package_dir("reports"))))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
-        autoescape=True,
+        autoescape=not markdown,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=markdown_escape if markdown else None,
     )
+    env.filters["pct"] = _pct
+    env.filters["md_url"] = markdown_url
+    env.filters["md"] = markdown_escape
+    env.filters["markdown"] = Markdown  # template-made Markdown (a macro's output): not escaped again
     return env
 
 
 def render_html(result: Result, options: ReportOptions | None = None) -> str:
-    """A self-contained HTML report (inline CSS, no scripts, no external requests)."""
+    """A self-contained HTML report (inline CSS and SVG, no scripts, no external requests)."""
     from .report import build_context
 
     options = options or ReportOptions()
@@ -82,12 +148,11 @@ def render_html(result: Result, options: ReportOptions | None = None) -> str:
 
 
 def render_markdown(result: Result, options: ReportOptions | None = None) -> str:
-    """A Markdown summary for pasting into a document or an email."""
+    """A Markdown summary for pasting into a document or an email; client text is escaped."""
     from .report import build_context
 
     options = options or ReportOptions()
-    env = _environment(options.templates)
-    env.autoescape = False
+    env = _environment(options.templates, markdown=True)
     ctx = build_context(result, options, env=env)
     return env.get_template("report.md").render(ctx=ctx)
 

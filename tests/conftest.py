@@ -40,3 +40,30 @@ def catalogue_copy(tmp_path):
     dest = tmp_path / "catalogue"
     shutil.copytree(ROOT / "catalogue", dest)
     return dest
+
+
+# --- report fixtures (test_render, test_report_html, test_browser) -------------------------
+
+REPORT_DATE = "2026-11-25"
+
+
+@pytest.fixture
+def fits_nothing_dict():
+    """A factory profile nothing in the catalogue fits: toys in Iceland, childcare only."""
+    return {
+        "name": "Nordic Toy Works",
+        "kind": "factory",
+        "country": "IS",
+        "sector": "toys",
+        "issues": {"childcare": 3},
+    }
+
+
+@pytest.fixture
+def report_options():
+    """`ReportOptions` with a fixed date, so rendered reports do not depend on today."""
+    import datetime as dt
+
+    from recommender.render import ReportOptions
+
+    return ReportOptions(date=dt.date.fromisoformat(REPORT_DATE))

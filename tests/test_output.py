@@ -18,6 +18,9 @@ def test_write_atomic_replaces_and_leaves_no_temp(tmp_path):
     write_atomic(target, "two")
     assert target.read_text() == "two"
     assert os.listdir(tmp_path) == ["r.html"]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
 def test_write_atomic_failure_keeps_old_file(tmp_path, monkeypatch):
