@@ -43,5 +43,21 @@ __all__ = [
     "load_catalogue",
     "load_profile",
     "recommend",
+    "score_frame",
+    "MatchEstimator",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    # The batch API needs pandas (and the estimator scikit-learn): imported on first use,
+    # so that `match profile.yaml` starts without them.
+    if name == "score_frame":
+        from .frame import score_frame
+
+        return score_frame
+    if name == "MatchEstimator":
+        from .estimator import MatchEstimator
+
+        return MatchEstimator
+    raise AttributeError(f"module 'recommender' has no attribute {name!r}")

@@ -140,8 +140,9 @@ class _Checker:
         if value is not None and not isinstance(value, (list, tuple, str)):
             raise self.fail(f"must be a list of initiative ids, not {_kind(value)}", ("memberships",))
         out: list[str] = []
-        by_name = {fold_key(i.name): i.id for i in self.cat}
-        for i, item in enumerate(split_list(value)):
+        items = split_list(value)
+        by_name = {fold_key(i.name): i.id for i in self.cat} if items else {}
+        for i, item in enumerate(items):
             text = str(item).strip()
             ident = text.lower() if text.lower() in self.cat else by_name.get(fold_key(text))
             if ident is None:
@@ -201,21 +202,43 @@ def _suggest_field(name: Any, fields: tuple[str, ...]) -> str:
     return "valid fields: " + ", ".join(fields)
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+_PHRASES: dict[int, tuple[Any, dict[str, tuple[tuple[tuple[str, ...], int], ...]]]] = {}
+
+
+def _issue_phrases(taxonomy: Any) -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
+    """Each issue's keywords and label as word tuples, by first word, cached per taxonomy."""
+    hit = _PHRASES.get(id(taxonomy))
+    if hit is None or hit[0] is not taxonomy:
+        index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for pos, entry in enumerate(taxonomy.issues.values()):
+            for phrase in (*entry.keywords, entry.label):
+                words = tuple(_NON_WORD.sub(" ", phrase.lower()).split())
+                if words:
+                    index.setdefault(words[0], []).append((words, pos))
+        if len(_PHRASES) > 16:
+            _PHRASES.clear()
+        hit = _PHRASES[id(taxonomy)] = (taxonomy, {w: tuple(v) for w, v in index.items()})
+    return hit[1]
+
+
 def infer_issues(description: str, catalogue: Catalogue, *, exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Issue keys whose taxonomy keywords appear in free text, in taxonomy order."""
+    """Issue keys whose taxonomy keywords appear in free text, in taxonomy order.
+
+    Text and keywords are compared as lower-case word sequences: a keyword matches where
+    its words appear one after another.
+    """
     if not description:
         return ()
-    text = " " + re.sub(r"[^\w]+", " ", description.lower()) + " "
-    found = []
-    for key, entry in catalogue.taxonomy.issues.items():
-        if key in exclude:
-            continue
-        for phrase in (*entry.keywords, entry.label):
-            words = re.sub(r"[^\w]+", " ", phrase.lower()).strip()
-            if words and f" {words} " in text:
-                found.append(key)
-                break
-    return tuple(found)
+    words = _NON_WORD.sub(" ", description.lower()).split()
+    phrases = _issue_phrases(catalogue.taxonomy)
+    found: set[int] = set()
+    for i, word in enumerate(words):
+        for phrase, pos in phrases.get(word, ()):
+            if pos not in found and (len(phrase) == 1 or tuple(words[i:i + len(phrase)]) == phrase):
+                found.add(pos)
+    keys = list(catalogue.taxonomy.issues)
+    return tuple(keys[p] for p in sorted(found) if keys[p] not in exclude)
 
 
 def validate_profile(

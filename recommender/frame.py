@@ -1,0 +1,825 @@
+"""Score a whole DataFrame of profiles at once: one row per supplier in, shortlists out.
+
+This is the batch form of `recommend`: the same validation rules, feature space,
+eligibility tables, scores and ranking, applied to every row with array operations
+instead of a Python loop per supplier. ``score_frame(df)`` gives, row by row, exactly the
+shortlist ``recommend()`` gives for that row's profile (same ids, same order, scores
+equal within float noise), which a property test checks.
+
+How a row becomes a profile (`row_profile` spells it out for one row):
+
+- columns are matched to profile fields case-insensitively, with common aliases
+  (`match_columns`, e.g. "Facility Name" -> name, "Number of workers" -> workforce_size);
+- empty cells are absent fields; list cells are separated by ``;``; issue weights are
+  written ``wages:3``; numbers in the workforce columns are read as numbers;
+- each distinct cell value is resolved once, by `validate.validate_profile` itself, and
+  cached, so that aliases, countries, weights and error messages are the single-profile
+  ones, and a list where "Bangladesh" appears 100,000 times resolves it once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .catalogue import Catalogue, load_catalogue
+from .eligibility import EligibilityRules
+from .errors import InputError, ProfileError
+from .models import Profile, Weights
+from .scoring import SCORE_DECIMALS, contributions, scores
+from .validate import infer_issues, split_list, validate_profile
+from .vectorise import ProfileMatrix, Vectoriser
+from .vocabulary import did_you_mean
+
+__all__ = [
+    "FIELDS",
+    "REQUIRED_FIELDS",
+    "COLUMN_ALIASES",
+    "SHORTLIST_COLUMNS",
+    "match_columns",
+    "cell_value",
+    "row_profile",
+    "RowError",
+    "ParsedFrame",
+    "FrameFeatures",
+    "SupplierFacts",
+    "ScoredFrame",
+    "FrameScorer",
+    "frame_scorer",
+    "score_frame",
+]
+
+#: The profile fields a supplier row can carry, in the order `validate_profile` checks them.
+FIELDS = (
+    "kind", "issues", "description", "name", "country", "sourcing_countries", "sector",
+    "workforce_size", "women_share", "migrant_share", "prefers", "memberships", "id",
+)
+REQUIRED_FIELDS = ("name", "kind", "country", "sector", "issues")
+_NUMERIC = ("workforce_size", "women_share", "migrant_share")
+_TEXT = ("name", "id", "description")
+
+#: Column headers accepted for each field (compared after `_fold_header`).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "supplier id", "facility id", "factory id", "site id", "os id", "osh id",
+           "open supply hub id", "vendor id", "supplier code", "vendor code"),
+    "name": ("name", "supplier name", "supplier", "facility name", "facility", "factory name",
+             "factory", "site name", "company name", "company", "vendor name", "vendor",
+             "organisation", "organization"),
+    "kind": ("kind", "type", "supplier type", "facility type", "profile type", "role"),
+    "country": ("country", "country code", "country name", "country iso", "iso country",
+                "location country", "facility country"),
+    "sourcing_countries": ("sourcing countries", "sourcing country", "sourcing",
+                           "supplier countries", "production countries", "countries sourced from"),
+    "sector": ("sector", "industry", "product category", "category", "sector name"),
+    "workforce_size": ("workforce size", "workforce", "workers", "number of workers",
+                       "no of workers", "num workers", "worker count", "workers count",
+                       "employees", "number of employees", "headcount", "size", "workforce.size"),
+    "women_share": ("women share", "% women", "women %", "share of women", "women",
+                    "female share", "% female", "female %", "share women", "workforce.women_share"),
+    "migrant_share": ("migrant share", "% migrants", "% migrant", "migrants %", "migrant %",
+                      "share of migrants", "migrants", "migrant workers share",
+                      "workforce.migrant_share"),
+    "issues": ("issues", "priority issues", "issue", "priorities", "needs"),
+    "prefers": ("prefers", "preferred approaches", "approaches", "preferences", "preferred approach"),
+    "memberships": ("memberships", "member of", "membership", "programmes", "programs",
+                    "initiatives", "current programmes", "current programs"),
+    "description": ("description", "notes", "note", "comments", "comment", "about", "profile"),
+}
+
+#: Columns of the long table `score_frame` returns: one row per supplier and rank.
+SHORTLIST_COLUMNS = (
+    "supplier_id", "supplier_name", "rank", "initiative_id", "initiative_name", "score", "reasons", "row",
+)
+
+#: A reason's workforce or description part is shown from this contribution up.
+_SHOWN = 0.005
+# A fast score this close to a decision point (min_score, or a rounding boundary at
+# SCORE_DECIMALS) is recomputed exactly as `recommend` does, so float noise never flips it.
+_NEAR_MIN = 1e-12
+_NEAR_HALF = 1e-5
+_TEXT_BATCH = 4096
+
+
+def _fold_header(text: object) -> str:
+    return re.sub(r"[^a-z0-9%.]+", " ", str(text).lower()).strip()
+
+
+_HEADER_TO_FIELD = {_fold_header(a): f for f, aliases in COLUMN_ALIASES.items() for a in (f, *aliases)}
+
+
+def match_columns(columns: Iterable[object]) -> tuple[dict[object, str], list[object]]:
+    """Map column headers to profile fields; returns ({header: field}, [unmatched headers]).
+
+    Raises `InputError` when two columns give the same field or a required one is missing,
+    with a "did you mean" for headers that look like a field.
+    """
+    found: dict[object, str] = {}
+    unmatched: list[object] = []
+    by_field: dict[str, object] = {}
+    for col in columns:
+        fld = _HEADER_TO_FIELD.get(_fold_header(col))
+        if fld is None:
+            unmatched.append(col)
+            continue
+        if fld in by_field:
+            raise InputError(
+                f"columns {str(by_field[fld])!r} and {str(col)!r} both give the {fld} field",
+                hint="keep one of them or rename the other",
+            )
+        by_field[fld] = col
+        found[col] = fld
+    missing = [f for f in REQUIRED_FIELDS if f not in by_field]
+    if missing:
+        hints = [h for h in (header_hint(c) for c in unmatched) if h]
+        raise InputError(
+            "missing required column" + ("s" if len(missing) > 1 else "") + ": " + ", ".join(missing),
+            hint="; ".join(hints) if hints else "see profiles/suppliers-template.csv for the columns",
+        )
+    return found, unmatched
+
+
+def header_hint(column: object) -> str | None:
+    """"'Isues' looks like issues" for a header close to a field name or alias, else None."""
+    close = did_you_mean(_fold_header(column), list(_HEADER_TO_FIELD), n=1, cutoff=0.75)
+    return f"{str(column)!r} looks like {_HEADER_TO_FIELD[close[0]]}" if close else None
+
+
+_INT = re.compile(r"[+-]?\d+")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+_FLOAT = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?")
+
+
+def cell_value(field_name: str, value: Any) -> Any:
+    """A spreadsheet cell as the profile field's raw value: None when empty, numbers read.
+
+    Text is stripped; "" and NaN are absent; in the workforce columns "4200", "4,200" and
+    "0.8" become numbers ("80%" stays text, which validation reads as 0.8); whole-number
+    floats become ints (spreadsheets store ids and counts as floats).
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        if field_name in _NUMERIC:
+            if _INT.fullmatch(value):
+                return int(value)
+            if _THOUSANDS.fullmatch(value):
+                return int(value.replace(",", ""))
+            if _FLOAT.fullmatch(value):
+                return float(value)
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if math.isnan(value):
+            return None
+        if value.is_integer() and field_name not in ("women_share", "migrant_share"):
+            return int(value)
+        return value
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return value
+
+
+def row_profile(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The raw profile mapping (as `recommend` takes it) for one row keyed by field names."""
+    out: dict[str, Any] = {}
+    workforce: dict[str, Any] = {}
+    for name in FIELDS:
+        value = cell_value(name, row.get(name))
+        if value is None:
+            continue
+        if name in _NUMERIC:
+            workforce[{"workforce_size": "size"}.get(name, name)] = value
+        else:
+            out[name] = value
+    if workforce:
+        out["workforce"] = workforce
+    return out
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem with one input row: where it is, which field, and how to fix it."""
+
+    row: Any
+    supplier_id: str
+    supplier_name: str
+    column: str
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SupplierFacts:
+    """What the portfolio needs to know about each valid row, as arrays (one row each).
+
+    ``needs`` (n, K) holds each supplier's issue weights (stated and inferred) divided by
+    their total, columns in ``issue_keys`` order; ``eligible`` (n, m) and ``shortlist``
+    (n, top; column indices, -1 where shorter) use ``ids`` order; ``best`` is the first
+    choice's score (NaN when nothing fits).
+    """
+
+    rows: np.ndarray
+    ids: np.ndarray
+    names: np.ndarray
+    countries: np.ndarray
+    sectors: np.ndarray
+    needs: np.ndarray
+    eligible: np.ndarray
+    shortlist: np.ndarray
+    best: np.ndarray
+    issue_keys: tuple[str, ...]
+    initiative_ids: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class ScoredFrame:
+    """The result of `FrameScorer.score`: shortlists, bad rows, and facts for the portfolio."""
+
+    shortlists: pd.DataFrame
+    errors: list[RowError]
+    suppliers: SupplierFacts
+    valid: np.ndarray = field(repr=False)  # boolean mask over the input rows
+
+
+@dataclass(frozen=True)
+class FrameFeatures:
+    """The valid rows of a frame in the feature space, and what explains them.
+
+    ``matrix`` is the `ProfileMatrix`; ``issue_weights`` (n, K) the stated weights plus 1
+    for each inferred issue; ``inferred`` (n, K) marks the inferred ones; ``descriptions``
+    each row's description ("" when none).
+    """
+
+    matrix: ProfileMatrix
+    issue_weights: np.ndarray
+    inferred: np.ndarray
+    descriptions: np.ndarray
+
+
+class _Column:
+    """One field of a chunk: per-row codes into resolved unique values, and their errors."""
+
+    __slots__ = ("codes", "values", "errors", "raw")
+
+    def __init__(self, codes: np.ndarray, values: list, errors: list, raw: list) -> None:
+        self.codes = codes
+        self.values = values
+        self.errors = errors
+        self.raw = raw
+
+
+@dataclass(frozen=True)
+class ParsedFrame:
+    """A frame's cells resolved field by field; ``valid`` marks rows without errors."""
+
+    columns: dict[str, _Column]
+    labels: np.ndarray
+    valid: np.ndarray
+    errors: list[RowError]
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Positions of the valid rows."""
+        return np.flatnonzero(self.valid)
+
+
+_CACHE_LIMIT = 200_000
+
+
+class FrameScorer:
+    """A catalogue fitted once for DataFrames: the same `Vectoriser` and `EligibilityRules`
+    as `Recommender`, plus per-field caches of resolved cell values."""
+
+    def __init__(self, catalogue: Catalogue | None = None, *, weights: Weights | None = None) -> None:
+        self.catalogue = catalogue if catalogue is not None else load_catalogue()
+        self.weights = weights if weights is not None else Weights()
+        self.vectoriser = Vectoriser().fit(self.catalogue)
+        self.rules = EligibilityRules().fit(self.catalogue)
+        vec, cat = self.vectoriser, self.catalogue
+        self.ids = cat.ids
+        self.issue_keys = vec.issue_keys_
+        self._issue_cols = np.array([vec.column_[f"issue:{k}"] for k in vec.issue_keys_])
+        self._approach_cols = np.array([vec.column_[f"approach:{k}"] for k in vec.approach_keys_])
+        self._women = vec.column_["workforce:women"]
+        self._migrants = vec.column_["workforce:migrants"]
+        self._text = vec.column_["text:description"]
+        self._covers = vec.initiative_matrix_[:, self._issue_cols] > 0  # (m, K)
+        # Ties are broken by id: sort columns into id order (catalogues are sorted already).
+        self._by_id = np.argsort(np.array(self.ids, dtype=object), kind="stable")
+        tax = cat.taxonomy
+        self._template = {
+            "name": "row", "kind": "factory", "country": "GB",
+            "sector": next(iter(tax.sectors)), "issues": [next(iter(tax.issues))],
+        }
+        self._cache: dict[str, dict[Any, tuple[Any, ProfileError | None]]] = {f: {} for f in FIELDS}
+        self._reasons: dict[str, list[str]] = {}
+        self._patterns: dict[bytes, str] = {}
+        limits = {f: Profile.model_fields[f].metadata for f in ("name", "id", "description")}
+        self._max_len = {f: next(m.max_length for m in meta if hasattr(m, "max_length")) for f, meta in limits.items()}
+
+    # --- one field, one distinct value -------------------------------------------------
+
+    def resolve(self, field_name: str, value: Any) -> Any:
+        """The validated value of one cell (already through `cell_value`) for ``field_name``.
+
+        Resolution is `validate_profile`'s own: the cell is put into an otherwise valid
+        profile and read back, so aliases, case, country names, weights and the error
+        (a `ProfileError` naming the field, with a hint) are exactly the single-profile ones.
+        """
+        raw = dict(self._template)
+        if field_name in _NUMERIC:
+            raw["workforce"] = {{"workforce_size": "size"}.get(field_name, field_name): value}
+        else:
+            raw[field_name] = value
+        p = validate_profile(raw, catalogue=self.catalogue, source="<row>")
+        if field_name == "workforce_size":
+            return p.workforce.size
+        if field_name in ("women_share", "migrant_share"):
+            return getattr(p.workforce, field_name)
+        return getattr(p, field_name)
+
+    def _resolved(self, field_name: str, value: Any) -> tuple[Any, ProfileError | None]:
+        cache = self._cache[field_name]
+        try:
+            return cache[value]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable cell (a list from a user's DataFrame)
+            return self._resolve_safely(field_name, value)
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        out = cache[value] = self._resolve_safely(field_name, value)
+        return out
+
+    def _resolve_safely(self, field_name: str, value: Any) -> tuple[Any, ProfileError | None]:
+        if field_name == "issues" and isinstance(value, str):
+            quick = self._issue_list(value)
+            if quick is not None:
+                return quick, None
+        try:
+            return self.resolve(field_name, value), None
+        except ProfileError as exc:
+            return None, exc
+
+    def _issue_list(self, value: str) -> dict[str, int] | None:
+        """An issue list cell from its items, each resolved (and cached) on its own.
+
+        Issue cells vary a lot ("wages:3;chemicals", "chemicals;wages:3", ...) while their
+        items repeat. `validate_profile` reads a cell item by item (`split_list`) and keeps
+        them in order, so when every item is valid and no key repeats, the items' results
+        joined are the cell's; anything else (None here) goes to `resolve` for the error.
+        """
+        out: dict[str, int] = {}
+        for item in split_list(value):
+            found, err = self._resolved("issues", item) if item != value else (None, True)
+            if err is not None:
+                return None
+            ((key, weight),) = found.items()
+            if key in out:
+                return None
+            out[key] = weight
+        return out or None
+
+    def _column(self, series: pd.Series | None, n: int, field_name: str) -> _Column:
+        if series is None:
+            value, err = self._resolved(field_name, None)
+            return _Column(np.zeros(n, dtype=np.intp), [value], [err], [None])
+        if field_name in _TEXT and pd.api.types.infer_dtype(series, skipna=False) == "string":
+            return self._text_column(series, field_name)
+        try:
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            uniques = list(np.asarray(uniques, dtype=object))
+        except TypeError:  # unhashable cells: factorize their repr, resolve the first of each
+            keys = series.map(repr)
+            codes, _ = pd.factorize(keys)
+            first = pd.Series(np.arange(n)).groupby(codes).first().to_numpy()
+            uniques = [series.iloc[i] for i in first]
+        codes = np.where(codes < 0, len(uniques), codes)
+        uniques.append(None)
+        raw = [cell_value(field_name, u) for u in uniques]
+        values, errors = [], []
+        for v in raw:
+            value, err = self._resolved(field_name, v)
+            values.append(value)
+            errors.append(err)
+        return _Column(codes, values, errors, raw)
+
+    def _text_column(self, series: pd.Series, field_name: str) -> _Column:
+        # Names, ids and descriptions are nearly all distinct: check the common case with
+        # string operations and send only the rest through `resolve`.
+        text = series.str.strip()
+        length = text.str.len().to_numpy()
+        values = text.to_numpy(dtype=object)
+        raw = values.copy()
+        empty = length == 0
+        raw[empty] = None
+        fine = length <= self._max_len[field_name]
+        if field_name == "name":
+            fine &= ~empty  # a missing name is an error: let `resolve` say so
+        else:
+            values[empty] = self._resolved(field_name, None)[0]  # id: None, description: ""
+        errors = np.full(len(values), None, dtype=object)
+        for i in np.flatnonzero(~fine):
+            raw[i] = cell_value(field_name, raw[i])
+            values[i], errors[i] = self._resolved(field_name, raw[i])
+        return _Column(np.arange(len(values)), values, errors, raw)
+
+    # --- a whole frame ------------------------------------------------------------------
+
+    def parse(self, df: pd.DataFrame) -> ParsedFrame:
+        """Match the columns and resolve every cell; bad rows become `RowError`s.
+
+        Unmatched columns are ignored; a missing required column is an `InputError`.
+        """
+        mapping, _ = match_columns(df.columns)
+        by_field = {f: c for c, f in mapping.items()}
+        n = len(df)
+        cols = {f: self._column(df[by_field[f]] if f in by_field else None, n, f) for f in FIELDS}
+        labels = df.index.to_numpy()
+        errors, valid = self._errors(cols, labels, by_field, n)
+        return ParsedFrame(columns=cols, labels=labels, valid=valid, errors=errors)
+
+    def features(self, parsed: ParsedFrame) -> FrameFeatures:
+        """The valid rows in the `Vectoriser`'s feature space, as `Vectoriser.transform`
+        would put them (the same values, bit for bit, apart from text similarity noise)."""
+        vec, cols, ok = self.vectoriser, parsed.columns, parsed.ok
+        n, K = len(ok), len(self.issue_keys)
+        key_pos = {k: i for i, k in enumerate(self.issue_keys)}
+        stated = np.zeros((len(cols["issues"].values), K))
+        for u, weights in enumerate(cols["issues"].values):
+            for key, w in (weights or {}).items():
+                stated[u, key_pos[key]] = w
+        W = stated[cols["issues"].codes[ok]]
+        descriptions, desc_codes, desc_sim, desc_signal, desc_inferred = self._descriptions(cols["description"], ok)
+        inferred = desc_inferred[desc_codes] & (W == 0)
+        W[inferred] = 1.0  # Profile.weights(): inferred issues count with weight 1
+
+        values = np.zeros((n, len(vec.feature_names_)))
+        applicable = np.zeros((n, 4), dtype=bool)
+        applicable[:, 0] = True
+        values[:, self._issue_cols] = W / W.sum(axis=1, keepdims=True)
+        a_pos = {k: i for i, k in enumerate(vec.approach_keys_)}
+        pref = np.zeros((len(cols["prefers"].values), len(a_pos)))
+        for u, keys in enumerate(cols["prefers"].values):
+            for key in keys or ():
+                pref[u, a_pos[key]] = 1.0 / len(keys)
+        prefers = cols["prefers"].codes[ok]
+        values[:, self._approach_cols] = pref[prefers]
+        applicable[:, 1] = np.array([bool(v) for v in cols["prefers"].values], dtype=bool)[prefers]
+        women = _floats(cols["women_share"], ok)
+        migrants = _floats(cols["migrant_share"], ok)
+        given = (~np.isnan(women)).astype(int) + (~np.isnan(migrants)).astype(int)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values[:, self._women] = np.where(np.isnan(women), 0.0, women / given)
+            values[:, self._migrants] = np.where(np.isnan(migrants), 0.0, migrants / given)
+        applicable[:, 2] = given > 0
+        signal = desc_signal[desc_codes]
+        values[:, self._text] = signal.astype(float)
+        applicable[:, 3] = signal
+        pm = ProfileMatrix(values=values, applicable=applicable, text_similarity=desc_sim[desc_codes])
+        return FrameFeatures(
+            matrix=pm, issue_weights=W, inferred=inferred,
+            descriptions=np.asarray(descriptions, dtype=object)[desc_codes] if n else np.zeros(0, dtype=object),
+        )
+
+    def eligibility(self, parsed: ParsedFrame) -> np.ndarray:
+        """(n, m) mask of the valid rows from the `EligibilityRules` tables: kind, sector, country."""
+        rules, m, cols, ok = self.rules, len(self.ids), parsed.columns, parsed.ok
+        kind, sector, country, src = cols["kind"], cols["sector"], cols["country"], cols["sourcing_countries"]
+        none = np.zeros(m, dtype=bool)
+        kind_rows = np.array([rules.kind_table_[rules.kinds_.index(k)] if k else none for k in kind.values])
+        sector_rows = np.array([rules.sector_table_[rules.sectors_.index(v)] if v else none for v in sector.values])
+        country_rows = np.array([rules.country_table_[rules.country_index_[c]] if c else none for c in country.values])
+        # A brand passes where any sourcing country does; one with none listed passes everywhere.
+        sourcing_rows = np.array([
+            np.logical_or.reduce([rules.country_table_[rules.country_index_[c]] for c in codes]) if codes
+            else np.ones(m, dtype=bool)
+            for codes in src.values
+        ])
+        brand = np.array([k == "brand" for k in kind.values])[kind.codes[ok]]
+        where = np.where(brand[:, None], sourcing_rows[src.codes[ok]], country_rows[country.codes[ok]])
+        return kind_rows[kind.codes[ok]] & sector_rows[sector.codes[ok]] & where
+
+    def memberships(self, parsed: ParsedFrame) -> np.ndarray:
+        """(n, m) mask of the valid rows: which initiatives each already takes part in."""
+        col, index = parsed.columns["memberships"], {i: j for j, i in enumerate(self.ids)}
+        table = np.zeros((len(col.values), len(self.ids)), dtype=bool)
+        for u, ids in enumerate(col.values):
+            for i in ids or ():
+                table[u, index[i]] = True
+        return table[col.codes[parsed.ok]]
+
+    def scores(self, parsed: ParsedFrame, features: FrameFeatures | None = None) -> np.ndarray:
+        """Scores (n, m) of the valid rows by `scoring.scores`; the rare row with a score on
+        a decision point (min_score, or half a unit at SCORE_DECIMALS) is recomputed exactly
+        as `recommend` does, so float noise never decides a ranking or a cut-off."""
+        features = features if features is not None else self.features(parsed)
+        if not len(parsed.ok):
+            return np.zeros((0, len(self.ids)))
+        s = scores(features.matrix, self.vectoriser, self.weights)
+        self._settle_near_ties(s, features)
+        return s
+
+    def score(self, df: pd.DataFrame, *, top: int = 5) -> ScoredFrame:
+        """Validate, score and rank every row of ``df``: shortlists, errors and portfolio facts."""
+        if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+            raise ValueError("top must be a whole number of at least 1")
+        parsed = self.parse(df)
+        cols, ok = parsed.columns, parsed.ok
+        n = len(ok)
+        feats = self.features(parsed)
+        eligible = self.eligibility(parsed)
+        relevant = ((feats.issue_weights > 0).astype(float) @ self._covers.T.astype(float)) > 0
+        open_ = eligible & ~self.memberships(parsed) & relevant
+        s = self.scores(parsed, feats)
+        cand = open_ & (s >= self.weights.min_score)
+        rounded = np.round(s, SCORE_DECIMALS)
+        key = np.where(cand, -rounded, np.inf)[:, self._by_id]
+        order = self._by_id[np.argsort(key, axis=1, kind="stable")][:, :top]
+        count = np.minimum(cand.sum(axis=1), top)
+        shortlist = np.where(np.arange(order.shape[1])[None, :] < count[:, None], order, -1)
+        first = s[np.arange(n), np.maximum(shortlist[:, 0], 0)] if len(self.ids) else np.zeros(n)
+        facts = SupplierFacts(
+            rows=parsed.labels[ok],
+            ids=_take(cols["id"], ok),
+            names=_take(cols["name"], ok),
+            countries=_take(cols["country"], ok),
+            sectors=_take(cols["sector"], ok),
+            needs=feats.matrix.values[:, self._issue_cols],
+            eligible=eligible,
+            shortlist=shortlist,
+            best=np.where(count > 0, first, np.nan),
+            issue_keys=self.issue_keys,
+            initiative_ids=self.ids,
+        )
+        shortlists = self._long_table(facts, s, feats, cols, ok, eligible.any(axis=1))
+        return ScoredFrame(shortlists=shortlists, errors=parsed.errors, suppliers=facts, valid=parsed.valid)
+
+    def _errors(self, cols: dict[str, _Column], labels: np.ndarray, by_field: dict, n: int):
+        bad = np.zeros(n, dtype=bool)
+        found: list[tuple[int, int, str, ProfileError]] = []
+        for order, f in enumerate(FIELDS):
+            col = cols[f]
+            codes_bad = [i for i, e in enumerate(col.errors) if e is not None]
+            if not codes_bad:
+                continue
+            rows = np.flatnonzero(np.isin(col.codes, codes_bad))
+            bad[rows] = True
+            for r in rows:
+                found.append((r, order, f, col.errors[col.codes[r]]))
+        found.sort(key=lambda t: (t[0], t[1]))
+        out = []
+        for r, _, f, exc in found:
+            reason = exc.message + (f" ({exc.hint})" if exc.hint else "")
+            out.append(RowError(
+                row=labels[r].item() if hasattr(labels[r], "item") else labels[r],
+                supplier_id=_plain(cols["id"].raw[cols["id"].codes[r]]),
+                supplier_name=_plain(cols["name"].raw[cols["name"].codes[r]]),
+                column=str(by_field.get(f, f)),
+                field=exc.field or f,
+                reason=reason,
+            ))
+        return out, ~bad
+
+    def _descriptions(self, col: _Column, ok: np.ndarray):
+        """Distinct non-empty descriptions: their text similarity, signal and inferred issues."""
+        vec, m, K = self.vectoriser, len(self.ids), len(self.issue_keys)
+        codes, uniques = pd.factorize(_take(col, ok))
+        uniques = list(uniques)
+        sim = np.zeros((len(uniques), m))
+        signal = np.zeros(len(uniques), dtype=bool)
+        inferred = np.zeros((len(uniques), K), dtype=bool)
+        key_pos = {k: i for i, k in enumerate(self.issue_keys)}
+        filled = [i for i, t in enumerate(uniques) if t]
+        for start in range(0, len(filled), _TEXT_BATCH):
+            part = filled[start:start + _TEXT_BATCH]
+            sim[part], signal[part] = vec.text_similarity([uniques[i] for i in part])
+        for i in filled:
+            # infer_issues(d, exclude=E) keeps infer_issues(d)'s keys not in E, in order;
+            # the exclusion is applied per row by the caller (inferred & W == 0).
+            for key in infer_issues(uniques[i], self.catalogue):
+                inferred[i, key_pos[key]] = True
+        return uniques, codes, sim, signal, inferred
+
+    def _settle_near_ties(self, s: np.ndarray, feats: FrameFeatures) -> None:
+        if not s.size:
+            return
+        scaled = s * 10.0**SCORE_DECIMALS
+        near = (np.abs(s - self.weights.min_score) <= _NEAR_MIN) | (
+            np.abs(scaled - np.floor(scaled) - 0.5) < _NEAR_HALF
+        )
+        rows = np.flatnonzero(near.any(axis=1))
+        if not len(rows):
+            return
+        pm = feats.matrix
+        # `contributions` is elementwise, and its sum runs along each row's own features,
+        # so a row's result does not depend on the rows beside it; only a description's
+        # similarity (a matrix product) is recomputed on its own, as `recommend` does.
+        sim = pm.text_similarity[rows].copy()
+        described = np.flatnonzero(pm.applicable[rows, 3])
+        for j in described:
+            sim[j] = self.vectoriser.text_similarity([feats.descriptions[rows[j]]])[0][0]
+        few = ProfileMatrix(values=pm.values[rows], applicable=pm.applicable[rows], text_similarity=sim)
+        s[rows] = contributions(few, self.vectoriser, self.weights).sum(axis=2)
+
+    # --- the long table -----------------------------------------------------------------
+
+    def _long_table(self, facts: SupplierFacts, s, feats: FrameFeatures, cols, ok, any_open) -> pd.DataFrame:
+        n, top = facts.shortlist.shape
+        has = facts.shortlist >= 0
+        count = has.sum(axis=1)
+        # One line per (supplier, rank); a supplier with no shortlist keeps one line that says why.
+        lines = np.maximum(count, 1)
+        sup = np.repeat(np.arange(n), lines)
+        starts = np.repeat(np.cumsum(lines) - lines, lines)
+        rank = np.where(count[sup] > 0, np.arange(len(sup)) - starts + 1, 0)
+        col = np.where(rank > 0, facts.shortlist[sup, np.maximum(rank - 1, 0)], -1)
+        score = np.where(rank > 0, s[sup, np.maximum(col, 0)], np.nan) if s.shape[1] else np.full(len(sup), np.nan)
+        rank_col = pd.array(rank, dtype="Int64")
+        rank_col[rank == 0] = pd.NA
+        reasons = self._reason_texts(sup, col, feats, any_open)
+        init_ids = np.array(self.ids + ("",), dtype=object)
+        init_names = np.array([i.name for i in self.catalogue.initiatives] + [""], dtype=object)
+        text = lambda values: pd.Series(values, dtype=object)  # noqa: E731 - no string-dtype copy
+        return pd.DataFrame({
+            "supplier_id": text(facts.ids[sup]),
+            "supplier_name": text(facts.names[sup]),
+            "rank": rank_col,
+            "initiative_id": text(np.where(col >= 0, init_ids[col], None)),
+            "initiative_name": text(np.where(col >= 0, init_names[col], None)),
+            "score": score,
+            "reasons": text(reasons),
+            "row": facts.rows[sup],
+        }, columns=list(SHORTLIST_COLUMNS))
+
+    def _reason_texts(self, sup, col, feats: FrameFeatures, any_open) -> np.ndarray:
+        """A short reason per line, built from what each contribution says: the issues it
+        covers, issues inferred from the description, preferred approaches it uses, and
+        whether the workforce and description parts count. Each distinct pattern is put
+        into words once (and cached across chunks)."""
+        if not len(sup):
+            return np.zeros(0, dtype=object)
+        pm = feats.matrix
+        safe = np.maximum(col, 0)
+        init = self.vectoriser.initiative_matrix_
+        x = pm.values
+        wf = x[sup, self._women] * init[safe, self._women] + x[sup, self._migrants] * init[safe, self._migrants]
+        text = x[sup, self._text] * pm.text_similarity[sup, safe]
+        stated = (feats.issue_weights > 0) & ~feats.inferred
+        covers = _bits(self._covers)[safe]
+        blocks = {
+            "covered": _bits(stated)[sup] & covers,
+            "also": _bits(feats.inferred)[sup] & covers,
+            "via": _bits(x[:, self._approach_cols] > 0)[sup] & _bits(init[:, self._approach_cols] > 0)[safe],
+            "flags": np.stack([stated.sum(axis=1)[sup], col + 1, wf >= _SHOWN, text >= _SHOWN, any_open[sup]],
+                              axis=1).astype(np.uint64),
+        }
+        pattern = np.concatenate(list(blocks.values()), axis=1)
+        codes = np.zeros(len(sup), dtype=np.int64)
+        for j in range(pattern.shape[1]):
+            part, uniq = pd.factorize(pattern[:, j])
+            codes = pd.factorize(codes * len(uniq) + part)[0]
+        # Codes are numbered in order of first appearance: a line is first when its code
+        # is above every code before it.
+        first = np.flatnonzero(codes > np.maximum.accumulate(np.concatenate(([-1], codes[:-1]))))
+        texts = []
+        for i in first:
+            key = pattern[i].tobytes()
+            found = self._patterns.get(key)
+            if found is None:
+                if len(self._patterns) > _CACHE_LIMIT:
+                    self._patterns.clear()
+                found = self._patterns[key] = self._reason(*(tuple(b[i].tolist()) for b in blocks.values()))
+            texts.append(found)
+        return np.array(texts, dtype=object)[codes]
+
+    def _reason(self, covered: tuple, also: tuple, via: tuple, flags: tuple) -> str:
+        stated, col, wfit, tfit, opened = flags
+        if col == 0:
+            if not opened:
+                return "no initiative in the catalogue is open to this supplier"
+            return "no open initiative addresses these issues well enough to recommend"
+        issues = _unbits(covered, self._labels("issues", self.issue_keys))
+        parts = [f"covers {', '.join(issues)} ({len(issues)} of {stated} issues)" if issues
+                 else f"covers none of the {stated} issues listed"]
+        inferred = _unbits(also, self._labels("issues", self.issue_keys))
+        if inferred:
+            parts.append("also " + ", ".join(inferred) + " (from the description)")
+        approaches = _unbits(via, self._labels("approaches", self.vectoriser.approach_keys_))
+        if approaches:
+            parts.append("via " + ", ".join(approaches))
+        if wfit:
+            parts.append("workforce fit")
+        if tfit:
+            parts.append("description match")
+        return "; ".join(parts)
+
+    def _labels(self, section: str, keys: Sequence[str]) -> list[str]:
+        # Keys as the spreadsheet spells them ("forced labour"): short, and what users typed.
+        found = self._reasons.get(section)
+        if found is None:
+            found = self._reasons[section] = [k.replace("_", " ") for k in keys]
+        return found
+
+
+def _bits(mask: np.ndarray) -> np.ndarray:
+    """Boolean rows (n, k) as rows of 64-bit words (n, ceil(k / 64)), for hashing patterns."""
+    n, k = mask.shape
+    words = max(1, -(-k // 64))
+    packed = np.zeros((n, words * 8), dtype=np.uint8)
+    packed[:, : -(-k // 8)] = np.packbits(mask, axis=1, bitorder="little")
+    return packed.view("<u8")
+
+
+def _unbits(words: tuple[int, ...], labels: list[str]) -> list[str]:
+    """The labels whose bits are set in ``words`` (as made by `_bits`), in order."""
+    out = []
+    for w, word in enumerate(words):
+        while word:
+            low = word & -word
+            out.append(labels[w * 64 + low.bit_length() - 1])
+            word ^= low
+    return out
+
+
+def _take(col: _Column, ok: np.ndarray) -> np.ndarray:
+    """The resolved value of each valid row, as an object array."""
+    table = np.empty(len(col.values), dtype=object)
+    table[:] = col.values
+    return table[col.codes[ok]]
+
+
+def _floats(col: _Column, ok: np.ndarray) -> np.ndarray:
+    table = np.array([np.nan if v is None else float(v) for v in col.values])
+    return table[col.codes[ok]]
+
+
+def _plain(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+_SCORERS: dict[tuple[int, Weights | None], FrameScorer] = {}
+
+
+def frame_scorer(catalogue: Catalogue | None = None, weights: Weights | None = None) -> FrameScorer:
+    """The `FrameScorer` for ``catalogue`` and ``weights``, fitted once and cached."""
+    if catalogue is None:
+        catalogue = load_catalogue()
+    key = (id(catalogue), weights)
+    found = _SCORERS.get(key)
+    if found is None or found.catalogue is not catalogue:
+        if len(_SCORERS) > 16:
+            _SCORERS.clear()
+        found = _SCORERS[key] = FrameScorer(catalogue, weights=weights)
+    return found
+
+
+def score_frame(
+    df: pd.DataFrame,
+    catalogue: Catalogue | str | None = None,
+    top: int = 5,
+    weights: Weights | None = None,
+    *,
+    errors: str = "raise",
+) -> pd.DataFrame:
+    """Shortlists for every row of ``df``: one line per supplier and rank.
+
+    Columns are `SHORTLIST_COLUMNS`: supplier_id, supplier_name, rank (1..top),
+    initiative_id, initiative_name, score, reasons (short), and row (``df``'s index label).
+    A valid row whose shortlist is empty keeps one line with no rank and a reason.
+    ``errors="raise"`` raises a `ProfileError` naming the first bad row; ``"skip"`` leaves
+    bad rows out. Works unchanged on Dask partitions (``ddf.map_partitions(score_frame)``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame([{"name": "Mill", "kind": "factory", "country": "CN",
+    ...                     "sector": "textiles", "issues": "chemicals; water"}])
+    >>> score_frame(df, top=1)["initiative_id"].tolist()
+    ['better-mill-initiative']
+    """
+    if errors not in ("raise", "skip"):
+        raise ValueError("errors must be 'raise' or 'skip'")
+    if catalogue is not None and not isinstance(catalogue, Catalogue):
+        catalogue = load_catalogue(catalogue)
+    result = frame_scorer(catalogue, weights).score(df, top=top)
+    if result.errors and errors == "raise":
+        first = result.errors[0]
+        raise ProfileError(first.reason, source=f"row {first.row}", field=first.field)
+    return result.shortlists.reset_index(drop=True)

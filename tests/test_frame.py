@@ -1,0 +1,275 @@
+"""score_frame: the batch scorer gives, row by row, exactly what recommend() gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from recommender import InputError, ProfileError, load_catalogue, recommend
+from recommender.eligibility import EligibilityRules
+from recommender.frame import (
+    SHORTLIST_COLUMNS,
+    FrameScorer,
+    cell_value,
+    match_columns,
+    row_profile,
+    score_frame,
+)
+from recommender.validate import validate_profile
+from recommender.vectorise import Vectoriser
+
+CAT = load_catalogue()
+TAX = CAT.taxonomy
+ISSUES = list(TAX.issues)
+APPROACHES = list(TAX.approaches)
+SECTORS = list(TAX.sectors)
+COUNTRIES = ["BD", "bgd", "Bangladesh", "CN", "China", "VN", "Viet Nam", "vietnam", "KH", "IN", "India",
+             "ID", "TR", "Türkiye", "PK", "ET", "GB", "UK", "NL", "US", "usa", "MX", "HN", "SV", "LK", "MM"]
+KINDS = ["factory", "brand", "Factory", "BRAND", "supplier", "retailer", "mill", "buyer"]
+KEYWORDS = sorted({w for e in TAX.issues.values() for k in e.keywords for w in k.split()})
+FILLER = ["the", "factory", "plant", "buyers", "want", "workers", "line", "dyeing", "export", "knit",
+          "programme", "survey", "supervisors", "training", "effluent", "mill", "and", "with"]
+
+
+def spelled(section: str, key: str) -> st.SearchStrategy[str]:
+    """A key as a user might write it: the key, an alias, upper case, hyphens for underscores."""
+    entry = getattr(TAX, section)[key]
+    forms = [key, key.upper(), key.replace("_", " "), key.replace("_", "-"), *entry.aliases[:3]]
+    return st.sampled_from(forms)
+
+
+@st.composite
+def supplier(draw) -> tuple[dict, dict]:
+    """(profile mapping for recommend(), the same profile as spreadsheet cells)."""
+    keys = draw(st.lists(st.sampled_from(ISSUES), min_size=1, max_size=5, unique=True))
+    weights = [draw(st.sampled_from([None, 1, 2, 3])) for _ in keys]
+    names = [draw(spelled("issues", k)) for k in keys]
+    kind = draw(st.sampled_from(KINDS))
+    profile: dict = {
+        "name": draw(st.text("abcdefghij XYZ-&'.", min_size=1, max_size=20).filter(str.strip)),
+        "kind": kind,
+        "country": draw(st.sampled_from(COUNTRIES)),
+        "sector": draw(st.sampled_from(SECTORS).flatmap(lambda k: spelled("sectors", k))),
+        "issues": {n: (w if w is not None else 1) for n, w in zip(names, weights)},
+    }
+    row: dict = {k: profile[k] for k in ("name", "kind", "country", "sector")}
+    row["issues"] = ";".join(n if w is None else f"{n}:{w}" for n, w in zip(names, weights))
+    if draw(st.booleans()):
+        src = draw(st.lists(st.sampled_from(["BD", "CN", "VN", "KH", "IN", "TR", "HN", "ET", "GB"]),
+                            max_size=4, unique=True))
+        profile["sourcing_countries"] = src
+        row["sourcing_countries"] = "; ".join(src)
+    if draw(st.booleans()):
+        prefers = draw(st.lists(st.sampled_from(APPROACHES), min_size=1, max_size=3, unique=True))
+        profile["prefers"] = prefers
+        row["prefers"] = ";".join(prefers)
+    if draw(st.integers(0, 3)) == 0:
+        members = draw(st.lists(st.sampled_from(CAT.ids), min_size=1, max_size=2, unique=True))
+        profile["memberships"] = members
+        row["memberships"] = ";".join(CAT[m].name if i % 2 else m for i, m in enumerate(members))
+    workforce = {}
+    if draw(st.booleans()):
+        workforce["size"] = row["workforce_size"] = draw(st.integers(1, 200_000))
+    if draw(st.booleans()):
+        workforce["women_share"] = row["women_share"] = draw(st.integers(0, 100)) / 100
+    if draw(st.booleans()):
+        workforce["migrant_share"] = row["migrant_share"] = draw(st.integers(0, 100)) / 100
+    if workforce:
+        profile["workforce"] = workforce
+    if draw(st.booleans()):
+        words = draw(st.lists(st.sampled_from(KEYWORDS + FILLER), min_size=1, max_size=25))
+        profile["description"] = row["description"] = " ".join(words)
+    if draw(st.booleans()):
+        profile["id"] = row["id"] = f"OS{draw(st.integers(0, 10**6)):07d}"
+    return profile, row
+
+
+def expected_lines(profile: dict, top: int) -> list[tuple[str, float]]:
+    result = recommend(profile, catalogue=CAT, top=top)
+    return [(r.id, r.score) for r in result.shortlist]
+
+
+def assert_same_as_recommend(pairs: list[tuple[dict, dict]], top: int) -> None:
+    df = pd.DataFrame([row for _, row in pairs], columns=list(dict.fromkeys(
+        ["id", "name", "kind", "country", "sector", "issues"] + [k for _, r in pairs for k in r])))
+    out = score_frame(df, CAT, top=top)
+    for i, (profile, _) in enumerate(pairs):
+        mine = out[out["row"] == i]
+        got = [(a, b) for a, b in zip(mine["initiative_id"], mine["score"]) if isinstance(a, str)]
+        want = expected_lines(profile, top)
+        assert [a for a, _ in got] == [a for a, _ in want], (profile, got, want)
+        assert np.allclose([b for _, b in got], [b for _, b in want], rtol=0, atol=1e-9)
+        assert list(mine["rank"].dropna()) == list(range(1, len(want) + 1))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(supplier(), min_size=1, max_size=8), st.integers(1, 6))
+def test_score_frame_equals_recommend_per_row(pairs, top):
+    assert_same_as_recommend(pairs, top)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(supplier(), min_size=100, max_size=150), st.integers(1, 6))
+def test_large_frames_equal_recommend_per_row(pairs, top):
+    assert_same_as_recommend(pairs, top)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(supplier(), min_size=1, max_size=60))
+def test_features_and_eligibility_match_the_core_bit_for_bit(pairs):
+    df = pd.DataFrame([row for _, row in pairs])
+    scorer = FrameScorer(CAT)
+    parsed = scorer.parse(df)
+    assert parsed.valid.all()
+    feats = scorer.features(parsed)
+    profiles = [validate_profile(p, catalogue=CAT) for p, _ in pairs]
+    core = Vectoriser().fit(CAT).transform(profiles)
+    assert np.array_equal(feats.matrix.values, core.values)
+    assert np.array_equal(feats.matrix.applicable, core.applicable)
+    assert np.allclose(feats.matrix.text_similarity, core.text_similarity, rtol=0, atol=1e-12)
+    assert np.array_equal(scorer.eligibility(parsed), EligibilityRules().fit(CAT).mask(profiles))
+
+
+def test_columns_match_case_insensitively_with_aliases():
+    found, unmatched = match_columns(
+        ["Facility Name", "Country Code", "Number of workers", "% women", "Industry", "TYPE", "Issues", "Address"]
+    )
+    assert found == {
+        "Facility Name": "name", "Country Code": "country", "Number of workers": "workforce_size",
+        "% women": "women_share", "Industry": "sector", "TYPE": "kind", "Issues": "issues",
+    }
+    assert unmatched == ["Address"]
+    assert match_columns(["name", "kind", "country", "Sector", "issues", "Workers"])[0]["Workers"] == "workforce_size"
+
+
+def test_missing_required_column_is_an_input_error_with_a_hint():
+    with pytest.raises(InputError, match="missing required column: issues") as info:
+        match_columns(["name", "kind", "country", "sector", "isues"])
+    assert "'isues' looks like issues" in info.value.hint
+
+
+def test_two_columns_for_one_field_is_an_input_error():
+    with pytest.raises(InputError, match="both give the name field"):
+        match_columns(["Name", "Facility Name", "kind", "country", "sector", "issues"])
+
+
+@pytest.mark.parametrize(
+    ("field", "cell", "value"),
+    [
+        ("workforce_size", "4200", 4200),
+        ("workforce_size", " 4,200 ", 4200),
+        ("workforce_size", 4200.0, 4200),
+        ("women_share", "0.8", 0.8),
+        ("women_share", "80%", "80%"),
+        ("women_share", 1.0, 1.0),
+        ("name", "  Mill  ", "Mill"),
+        ("name", "", None),
+        ("id", 12345.0, 12345),
+        ("description", float("nan"), None),
+        ("issues", "wages:3; chemicals", "wages:3; chemicals"),
+    ],
+)
+def test_cell_values(field, cell, value):
+    assert cell_value(field, cell) == value
+
+
+def test_row_profile_nests_the_workforce():
+    row = {"name": "A", "kind": "factory", "country": "BD", "sector": "garment", "issues": "wages",
+           "workforce_size": "1,200", "women_share": "", "description": "  "}
+    assert row_profile(row) == {"name": "A", "kind": "factory", "country": "BD", "sector": "garment",
+                                "issues": "wages", "workforce": {"size": 1200}}
+
+
+def test_bad_rows_raise_or_are_skipped():
+    df = pd.DataFrame([
+        {"name": "Good", "kind": "factory", "country": "BD", "sector": "garment", "issues": "wages"},
+        {"name": "Bad", "kind": "factory", "country": "Bangladsh", "sector": "garment", "issues": "wages"},
+    ])
+    with pytest.raises(ProfileError, match="unknown country 'Bangladsh'") as info:
+        score_frame(df)
+    assert info.value.field == "country" and "did you mean Bangladesh (BD)?" in info.value.describe()
+    out = score_frame(df, errors="skip")
+    assert set(out["supplier_name"]) == {"Good"}
+
+
+def test_every_failing_field_of_a_row_is_reported_in_validation_order():
+    df = pd.DataFrame([{"name": "", "kind": "factry", "country": "XX", "sector": "aparel",
+                        "issues": "wagez:3", "women_share": "80"}], index=[7])
+    result = FrameScorer(CAT).score(df)
+    assert [(e.row, e.field) for e in result.errors] == [
+        (7, "kind"), (7, "issues.0"), (7, "name"), (7, "country"), (7, "sector"), (7, "workforce.women_share"),
+    ]
+    reasons = {e.field: e.reason for e in result.errors}
+    assert "did you mean 'wages'" in reasons["issues.0"]
+    assert "did you mean 'garment'?" in reasons["sector"]
+    assert "write 0.8 for 80 %" in reasons["workforce.women_share"]
+    assert result.shortlists.empty
+
+
+def test_errors_match_validate_profile_messages():
+    bad = {"name": "X", "kind": "factory", "country": "BD", "sector": "garment", "issues": "wages:5"}
+    with pytest.raises(ProfileError) as single:
+        validate_profile(row_profile(bad), catalogue=CAT)
+    error = FrameScorer(CAT).score(pd.DataFrame([bad])).errors[0]
+    assert error.reason == single.value.message + f" ({single.value.hint})"
+    assert error.field == single.value.field
+
+
+def test_supplier_with_no_match_keeps_one_line_that_says_why():
+    df = pd.DataFrame([{"name": "Farm", "kind": "factory", "country": "NO", "sector": "footwear",
+                        "issues": "childcare"}])
+    out = score_frame(df)
+    assert len(out) == 1
+    assert pd.isna(out.loc[0, "rank"]) and out.loc[0, "initiative_id"] is None
+    assert out.loc[0, "reasons"].startswith("no ")
+    assert recommend(row_profile(df.iloc[0].to_dict())).shortlist == ()
+
+
+def test_memberships_are_left_out_of_the_shortlist():
+    row = {"name": "Mill", "kind": "factory", "country": "CN", "sector": "textiles", "issues": "chemicals;water"}
+    first = score_frame(pd.DataFrame([row]), top=1)["initiative_id"][0]
+    again = score_frame(pd.DataFrame([{**row, "memberships": CAT[first].name}]), top=3)
+    assert first not in set(again["initiative_id"])
+
+
+def test_empty_frame_gives_empty_result_with_the_columns():
+    empty = pd.DataFrame(columns=["name", "kind", "country", "sector", "issues"])
+    out = score_frame(empty)
+    assert list(out.columns) == list(SHORTLIST_COLUMNS) and out.empty
+
+
+def test_reasons_name_covered_issues_and_approaches():
+    df = pd.DataFrame([{"name": "Mill", "kind": "factory", "country": "CN", "sector": "textiles",
+                        "issues": "chemicals:3;water", "prefers": "advisory"}])
+    out = score_frame(df, top=1)
+    assert out.loc[0, "initiative_id"] == "better-mill-initiative"
+    assert out.loc[0, "reasons"].startswith("covers chemicals, water (2 of 2 issues)")
+    assert "via advisory" in out.loc[0, "reasons"]
+
+
+def test_list_cells_from_a_dataframe_are_accepted():
+    df = pd.DataFrame([{"name": "Mill", "kind": "factory", "country": "CN", "sector": "textiles",
+                        "issues": ["chemicals", "water"]}])
+    assert score_frame(df, top=1)["initiative_id"][0] == "better-mill-initiative"
+
+
+def test_contributions_of_a_row_do_not_depend_on_the_rows_beside_it():
+    """What FrameScorer's exact re-scoring of near-tie rows relies on."""
+    from recommender.models import Weights
+    from recommender.scoring import contributions
+    from recommender.vectorise import ProfileMatrix
+
+    rng = np.random.default_rng(3)
+    vec = Vectoriser().fit(CAT)
+    n, f, m = 64, len(vec.feature_names_), len(CAT)
+    values = rng.random((n, f)) * (rng.random((n, f)) < 0.3)
+    applicable = rng.random((n, 4)) < 0.7
+    applicable[:, 0] = True
+    sim = rng.random((n, m))
+    batch = contributions(ProfileMatrix(values, applicable, sim), vec, Weights()).sum(axis=2)
+    for i in range(n):
+        one = ProfileMatrix(values[i:i + 1], applicable[i:i + 1], sim[i:i + 1])
+        assert np.array_equal(batch[i], contributions(one, vec, Weights())[0].sum(axis=1))
