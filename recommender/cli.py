@@ -1,7 +1,7 @@
 """The `match` command: a thin click layer over the library.
 
 Exit codes: 0 success; 2 bad input or usage; 1 anything else; 3 a batch finished but some
-rows failed (see the errors file).
+rows failed (see the errors file); 4 `match evaluate` found a metric below its threshold.
 """
 
 from __future__ import annotations
@@ -120,7 +120,8 @@ def main() -> None:
       match list                          the initiatives in the catalogue
 
     A profile is a short YAML file (see profiles/template.yaml). Exit codes: 0 success,
-    2 bad input or usage, 1 other errors, 3 a batch where some rows failed.
+    2 bad input or usage, 1 other errors, 3 a batch where some rows failed, 4 a metric
+    of `match evaluate` below its threshold.
     """
 
 
@@ -197,6 +198,63 @@ def taxonomy_command(catalogue_dir: Path | None, debug: bool) -> None:
     from . import commands
 
     click.echo(commands.list_taxonomy(catalogue_dir), nl=False)
+
+
+@main.command("evaluate")
+@click.argument("cases", type=click.Path(path_type=Path))
+@catalogue_option
+@weights_option
+@click.option("--split", type=click.Choice(["dev", "heldout", "all"]), default="all", show_default=True,
+              help="Which cases to run; thresholds apply to these cases together.")
+@click.option("--min-hit1", type=click.FloatRange(0, 1), default=None,
+              help="Fail (exit 4) when hit@1 is below this.")
+@click.option("--min-top3", type=click.FloatRange(0, 1), default=None,
+              help="Fail (exit 4) when top-3 recall is below this.")
+@click.option("--min-mrr", type=click.FloatRange(0, 1), default=None,
+              help="Fail (exit 4) when the mean reciprocal rank is below this.")
+@click.option("--min-ndcg", type=click.FloatRange(0, 1), default=None,
+              help="Fail (exit 4) when nDCG@5 is below this.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Plain-text report or JSON.")
+@debug_option
+@handle_errors
+def evaluate_command(cases: Path, catalogue_dir: Path | None, weights_file: Path | None, split: str,
+                     min_hit1: float | None, min_top3: float | None, min_mrr: float | None,
+                     min_ndcg: float | None, fmt: str, debug: bool) -> None:
+    """Run labelled CASES (YAML) and report hit@1, top-3 recall, MRR, nDCG@5 and violations.
+
+    Exit 0 when every threshold given is met, 4 when a metric is below its threshold,
+    2 for bad input. See docs/evaluation.md.
+    """
+    from . import commands
+
+    thresholds = {"hit1": min_hit1, "top3_recall": min_top3, "mrr": min_mrr, "ndcg5": min_ndcg}
+    sys.exit(commands.run_evaluate(cases, catalogue_dir=catalogue_dir, weights_file=weights_file, split=split,
+                                   thresholds=thresholds, fmt=fmt, echo=click.echo))
+
+
+@main.command("learn")
+@click.argument("feedback", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Where to write the learnt weights file (YAML) for --weights.")
+@click.option("--cases", type=click.Path(path_type=Path), default=None,
+              help="Labelled cases: print the held-out evaluation before and after.")
+@catalogue_option
+@weights_option
+@debug_option
+@handle_errors
+def learn_command(feedback: Path, output: Path, cases: Path | None, catalogue_dir: Path | None,
+                  weights_file: Path | None, debug: bool) -> None:
+    """Fit the component weights on FEEDBACK (CSV of profile, initiative, accepted/rejected).
+
+    Eligibility is never learnt: records for initiatives the profile cannot join are
+    reported and skipped. With --weights, that file is the "before" and gives min_score.
+    See docs/evaluation.md for the CSV format.
+    """
+    from . import commands
+
+    sys.exit(commands.run_learn(feedback, output=output, catalogue_dir=catalogue_dir, weights_file=weights_file,
+                                cases=cases, echo=click.echo))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,7 +17,13 @@ from .catalogue import Catalogue, load_catalogue
 from .errors import OutputError
 from .output import check_not_input, logo_data_uri, write_atomic
 
-__all__ = ["RunOptions", "run_single", "run_batch", "list_catalogue", "list_taxonomy", "load_weights_option"]
+__all__ = [
+    "RunOptions", "run_single", "run_batch", "list_catalogue", "list_taxonomy", "load_weights_option",
+    "run_evaluate", "run_learn", "EXIT_BELOW_THRESHOLD",
+]
+
+#: Exit code of `match evaluate` when a metric is below its threshold.
+EXIT_BELOW_THRESHOLD = 4
 
 Echo = Callable[..., None]
 _SUFFIX_FORMAT = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".pdf": "pdf",
@@ -166,3 +172,72 @@ def list_taxonomy(catalogue_dir: Path | None) -> str:
             lines.append(f"  {key:<24} {entry.label}{alias}")
         lines.append("")
     return "\n".join(lines)
+
+
+def run_evaluate(
+    cases: Path,
+    *,
+    catalogue_dir: Path | None,
+    weights_file: Path | None,
+    split: str,
+    thresholds: dict[str, float | None],
+    fmt: str,
+    echo: Echo,
+) -> int:
+    """`match evaluate CASES.yaml`: print the evaluation; `EXIT_BELOW_THRESHOLD` if a metric falls short."""
+    from .evaluate import evaluate, format_evaluation
+
+    weights = load_weights_option(weights_file)
+    ev = evaluate(cases, catalogue=catalogue_dir, weights=weights, split=split)
+    if fmt == "json":
+        echo(json.dumps(ev.to_dict(thresholds), indent=2))
+    else:
+        echo(format_evaluation(ev, thresholds), nl=False)
+    return EXIT_BELOW_THRESHOLD if ev.below(thresholds) else 0
+
+
+def run_learn(
+    feedback: Path,
+    *,
+    output: Path,
+    catalogue_dir: Path | None,
+    weights_file: Path | None,
+    cases: Path | None,
+    echo: Echo,
+) -> int:
+    """`match learn FEEDBACK.csv -o weights.yaml`: fit, write, and compare on the held-out cases."""
+    from .evaluate import evaluate, load_cases
+    from .learn import learn
+    from .models import COMPONENTS, Weights
+    from .weights import save_weights
+
+    catalogue = load_catalogue(catalogue_dir)
+    base = load_weights_option(weights_file)
+    check_not_input(output, [p for p in (feedback, cases, weights_file) if p is not None])
+    labelled = load_cases(cases, catalogue=catalogue) if cases is not None else None
+    learnt = learn(feedback, catalogue=catalogue, base=base)
+    echo(f"{learnt.used} feedback records used ({learnt.accepted} accepted), {len(learnt.skipped)} skipped")
+    for s in learnt.skipped:
+        echo(f"  skipped row {s.row} ({s.initiative}): {s.reason}")
+    before = base if base is not None else Weights()
+    echo("")
+    echo(f"{'component':<11} {'before':>7} {'learnt':>7}")
+    for c in COMPONENTS:
+        echo(f"{c:<11} {getattr(before, c):>7.3f} {getattr(learnt.weights, c):>7.3f}")
+    if labelled is not None:
+        held = [c for c in labelled if c.split == "heldout"]
+        if held:
+            echo("")
+            echo(f"held-out cases ({len(held)})  hit@1  top-3    MRR nDCG@5 violations")
+            shown = lambda v: "   n/a" if v is None else f"{v:6.3f}"  # noqa: E731
+            for name, w in (("before", base), ("after", learnt.weights)):
+                m = evaluate(held, catalogue=catalogue, weights=w, split="heldout").overall
+                assert m is not None
+                echo(f"  {name:<18}{shown(m.hit1)} {shown(m.top3_recall)} {shown(m.mrr)} {shown(m.ndcg5)} "
+                     f"{m.violations:>10}")
+        else:
+            echo("(the cases file has no held-out cases to compare on)")
+    save_weights(output, learnt.weights, provenance=learnt.provenance)
+    echo("")
+    echo(f"wrote {output}")
+    return 0

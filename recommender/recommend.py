@@ -12,10 +12,12 @@ from .explain import contribution_list, explain, in_sentence, join_words, source
 from .models import COMPONENTS, Profile, Weights
 from .result import Exclusion, Recommendation, Result
 from .scoring import contributions, effective_weights, rank_order
+from .sensitivity import measure
 from .validate import load_profile
 from .vectorise import Vectoriser
+from .whatif import describe as describe_what_if
 
-__all__ = ["Recommender", "recommend", "VERDICTS", "DEFAULT_TOP"]
+__all__ = ["Recommender", "recommend", "fitted", "VERDICTS", "DEFAULT_TOP"]
 
 DEFAULT_TOP = 5
 #: Score bands for the verdict on the first choice.
@@ -80,6 +82,12 @@ class Recommender:
             if not v.eligible:
                 excluded.append(Exclusion(initiative=init, reasons=v.reasons, rules=v.failed))
 
+        extras: dict[str, Any] = {}
+        stable = measure(self, p, top=shortlist[0].id) if shortlist else None
+        if stable is not None:
+            extras["stability"] = stable.to_dict()
+        extras["what_if"] = describe_what_if(self, p, shortlist[0].id if shortlist else None)
+
         covered_any = {k for r in shortlist for k in r.covered}
         uncovered = tuple(k for k in p.weights() if k not in covered_any)
         verdict, message = _verdict(p, shortlist, excluded, len(cat), cat)
@@ -95,6 +103,7 @@ class Recommender:
             verdict=verdict,
             message=message,
             considered=len(cat),
+            extras=extras,
         )
 
 
@@ -151,14 +160,21 @@ def recommend(
     >>> r.shortlist[0].id
     'better-mill-initiative'
     """
+    return fitted(catalogue, weights).recommend(profile, top=top)
+
+
+def fitted(
+    catalogue: Catalogue | str | os.PathLike[str] | None = None, weights: Weights | None = None
+) -> Recommender:
+    """The `Recommender` for ``catalogue`` and ``weights``, fitted once and cached."""
     if not isinstance(catalogue, Catalogue):
         catalogue = load_catalogue(catalogue)
     key = (id(catalogue), weights)
-    fitted = _FITTED.get(key)
-    if fitted is None or fitted.catalogue is not catalogue:
-        fitted = Recommender(catalogue, weights=weights)
+    found = _FITTED.get(key)
+    if found is None or found.catalogue is not catalogue:
+        found = Recommender(catalogue, weights=weights)
         if len(_FITTED) > 16:
             _FITTED.clear()
-        _FITTED[key] = fitted
-    return fitted.recommend(profile, top=top)
+        _FITTED[key] = found
+    return found
 

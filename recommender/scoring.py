@@ -14,7 +14,9 @@ import numpy as np
 from .models import COMPONENTS, Weights
 from .vectorise import ProfileMatrix, Vectoriser
 
-__all__ = ["effective_weights", "contributions", "scores", "rank_order", "SCORE_DECIMALS"]
+__all__ = [
+    "effective_weights", "contributions", "scores", "component_scores", "rank_order", "SCORE_DECIMALS",
+]
 
 #: Scores are compared at this precision, so float noise never reorders a ranking.
 SCORE_DECIMALS = 9
@@ -48,6 +50,23 @@ def scores(pm: ProfileMatrix, vec: Vectoriser, weights: Weights) -> np.ndarray:
     static = vec.initiative_matrix_.copy()
     static[:, text] = 0.0
     return x @ static.T + x[:, text][:, None] * pm.text_similarity
+
+
+def component_scores(pm: ProfileMatrix, vec: Vectoriser) -> np.ndarray:
+    """Unweighted score of each component, an array (n, m, C) with values in [0, 1].
+
+    ``scores`` equals ``(component_scores * effective_weights[:, None, :]).sum(-1)``: the
+    per-component scores are what sensitivity perturbs and what `match learn` fits on.
+    """
+    text = vec.column_["text:description"]
+    static = vec.initiative_matrix_.copy()
+    static[:, text] = 0.0
+    out = np.empty((pm.values.shape[0], static.shape[0], len(COMPONENTS)))
+    for c in range(len(COMPONENTS)):
+        cols = vec.component_of_ == c
+        out[:, :, c] = pm.values[:, cols] @ static[:, cols].T
+    out[:, :, COMPONENTS.index("text")] += pm.values[:, text][:, None] * pm.text_similarity
+    return out
 
 
 def rank_order(score_row: np.ndarray, ids: tuple[str, ...]) -> list[int]:

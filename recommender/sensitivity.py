@@ -1,0 +1,197 @@
+"""How stable a first choice is when the weights are not quite what we assumed.
+
+The component weights (issues, approaches, workforce, text) and the profile's issue
+weights are each multiplied by an independent factor drawn uniformly from
+``[1 - perturbation, 1 + perturbation]``, ``draws`` times, from a generator seeded with
+``seed`` (so the figures are reproducible). In every draw the scores are recomputed
+exactly from the per-component scores (`scoring.component_scores`) and the first choice is
+taken among the candidates `recommend` ranks: eligible, not already joined, addressing at
+least one of the profile's issues. ``top_stays_first`` is the share of draws in which the
+unperturbed first choice stays first.
+
+A shortlist is flagged as a near-tie when the first choice leads the runner-up by less
+than `NEAR_TIE_MARGIN` or stays first in less than `NEAR_TIE_SHARE` of the draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .catalogue import Catalogue
+from .models import COMPONENTS, Profile, Weights
+from .scoring import SCORE_DECIMALS, component_scores
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .recommend import Recommender
+    from .result import Result
+
+__all__ = [
+    "Stability",
+    "stability",
+    "measure",
+    "DEFAULT_DRAWS",
+    "DEFAULT_PERTURBATION",
+    "DEFAULT_SEED",
+    "NEAR_TIE_MARGIN",
+    "NEAR_TIE_SHARE",
+]
+
+DEFAULT_DRAWS = 500
+DEFAULT_PERTURBATION = 0.20
+DEFAULT_SEED = 20261125
+#: A lead smaller than this is a near-tie.
+NEAR_TIE_MARGIN = 0.02
+#: A first choice that stays first in fewer draws than this is a near-tie.
+NEAR_TIE_SHARE = 0.70
+
+
+@dataclass(frozen=True)
+class Stability:
+    """The stability of one first choice under weight perturbation.
+
+    ``challengers`` maps every other initiative that came first in some draw to the share
+    of draws it did so, largest first. ``margin`` is the first choice's lead over the
+    runner-up (over zero when nothing else is a candidate).
+    """
+
+    top: str
+    top_stays_first: float
+    draws: int
+    perturbation: float
+    seed: int
+    near_tie: bool
+    runner_up: str | None
+    margin: float
+    challengers: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``extras["stability"]`` part of the JSON result."""
+        return {
+            "top": self.top,
+            "top_stays_first": round(self.top_stays_first, 4),
+            "draws": self.draws,
+            "perturbation": self.perturbation,
+            "seed": self.seed,
+            "near_tie": self.near_tie,
+            "runner_up": self.runner_up,
+            "margin": round(self.margin, 4),
+            "challengers": {k: round(v, 4) for k, v in self.challengers.items()},
+        }
+
+
+def _check(draws: int, perturbation: float) -> None:
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise ValueError("draws must be a whole number of at least 1")
+    if not 0.0 <= perturbation < 1.0:
+        raise ValueError("perturbation must be at least 0 and below 1")
+
+
+def measure(
+    recommender: Recommender,
+    profile: Profile,
+    *,
+    draws: int = DEFAULT_DRAWS,
+    perturbation: float = DEFAULT_PERTURBATION,
+    seed: int = DEFAULT_SEED,
+    top: str | None = None,
+) -> Stability | None:
+    """The `Stability` of ``profile``'s first choice with a fitted `Recommender`.
+
+    ``top`` is the first choice when already known (`recommend` passes its own, so the two
+    can never disagree); otherwise it is computed. Returns None when nothing would be
+    shortlisted (there is no first choice).
+    """
+    _check(draws, perturbation)
+    vec, weights = recommender.vectoriser, recommender.weights
+    pm = vec.transform([profile])
+    comp = component_scores(pm, vec)[0]  # (m, C)
+    issue_c = COMPONENTS.index("issues")
+    candidates = recommender.rules.mask([profile])[0] & (comp[:, issue_c] > 0)
+    candidates &= ~np.isin(np.array(recommender.catalogue.ids), profile.memberships)
+    if not candidates.any():
+        return None
+
+    base_w = np.array([getattr(weights, c) for c in COMPONENTS]) * pm.applicable[0]
+    base = comp @ (base_w / base_w.sum())
+    masked = np.where(candidates, np.round(base, SCORE_DECIMALS), -np.inf)
+    if top is None:
+        first = int(np.argmax(masked))  # the first maximum: ties go to the smaller id, as in rank_order
+        if base[first] < weights.min_score:
+            return None
+    else:
+        first = recommender.catalogue.ids.index(top)
+    rest = masked.copy()
+    rest[first] = -np.inf
+    second = int(np.argmax(rest)) if np.isfinite(rest).any() else None
+    margin = max(0.0, round(float(base[first] - (base[second] if second is not None else 0.0)), SCORE_DECIMALS))
+
+    # One factor per taxonomy issue, so the draws do not depend on the order issues are listed in.
+    keys = vec.issue_keys_
+    issue_weights = profile.weights()
+    w = np.array([issue_weights.get(k, 0) for k in keys], dtype=float)
+    strengths = vec.initiative_matrix_[:, [vec.column_[f"issue:{k}"] for k in keys]]  # (m, K)
+
+    rng = np.random.default_rng(seed)
+    lo, hi = 1.0 - perturbation, 1.0 + perturbation
+    factors = rng.uniform(lo, hi, size=(draws, len(COMPONENTS) + len(keys)))
+    comp_w = base_w[None, :] * factors[:, : len(COMPONENTS)]
+    comp_w /= comp_w.sum(axis=1, keepdims=True)
+    iw = w[None, :] * factors[:, len(COMPONENTS):]
+    issue_scores = (iw @ strengths.T) / iw.sum(axis=1, keepdims=True)  # (D, m)
+    others = [c for c in range(len(COMPONENTS)) if c != issue_c]
+    total = comp_w[:, [issue_c]] * issue_scores + comp_w[:, others] @ comp[:, others].T
+    total = np.where(candidates[None, :], np.round(total, SCORE_DECIMALS), -np.inf)
+    winners = np.argmax(total, axis=1)
+    counts = np.bincount(winners, minlength=len(candidates))
+    ids = recommender.catalogue.ids
+    challengers = {
+        ids[j]: float(counts[j] / draws)
+        for j in sorted(np.flatnonzero(counts), key=lambda j: (-counts[j], ids[j]))
+        if j != first
+    }
+    stays = float(counts[first] / draws)
+    return Stability(
+        top=ids[first],
+        top_stays_first=stays,
+        draws=draws,
+        perturbation=float(perturbation),
+        seed=int(seed),
+        near_tie=bool(margin < NEAR_TIE_MARGIN or stays < NEAR_TIE_SHARE),
+        runner_up=ids[second] if second is not None else None,
+        margin=margin,
+        challengers=challengers,
+    )
+
+
+def stability(
+    result: Result,
+    *,
+    catalogue: Catalogue | None = None,
+    weights: Weights | None = None,
+    draws: int = DEFAULT_DRAWS,
+    perturbation: float = DEFAULT_PERTURBATION,
+    seed: int = DEFAULT_SEED,
+) -> Stability | None:
+    """How stable ``result``'s first choice is; None when the shortlist is empty.
+
+    Pass the ``catalogue`` and ``weights`` the result was made with (None: the packaged
+    catalogue and the default weights).
+
+    Examples
+    --------
+    >>> from recommender import recommend
+    >>> r = recommend({"name": "Mill", "kind": "factory", "country": "CN",
+    ...                "sector": "textiles", "issues": ["chemicals", "water"]})
+    >>> s = stability(r)
+    >>> s.top == r.shortlist[0].id and 0.0 <= s.top_stays_first <= 1.0
+    True
+    """
+    from .recommend import fitted
+
+    if not result.shortlist:
+        return None
+    rec = fitted(catalogue, weights)
+    return measure(rec, result.profile, draws=draws, perturbation=perturbation, seed=seed, top=result.shortlist[0].id)
