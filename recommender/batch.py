@@ -690,7 +690,8 @@ def run_batch_command(
     for out in outputs:
         check_not_input(out, [path])
     if len({Path(p).resolve() for p in outputs}) < len(outputs):
-        raise OutputError("two outputs would go to the same file", hint="give -o, --errors and --report different paths")
+        raise OutputError("two outputs would go to the same file",
+            hint="give -o, --errors and --report different paths")
     weights = load_weights_option(options.weights_file)
     ropts = report_options(options)
     if options.portfolio_report is not None or options.per_supplier_reports is not None:

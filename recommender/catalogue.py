@@ -136,7 +136,8 @@ def _check_initiative(init: Initiative, doc: YamlDoc, stem: str, vocab: Mapping[
         return CatalogueError(msg, source=src, line=doc.line(path), field=".".join(map(str, path)), hint=hint)
 
     if init.id != stem:
-        raise fail(f"id {init.id!r} does not match the file name {stem!r}", ("id",), f"rename the file to {init.id}.yaml")
+        raise fail(f"id {init.id!r} does not match the file name {stem!r}",
+            ("id",), f"rename the file to {init.id}.yaml")
     for section, values in (("sectors", init.sectors), ("approaches", init.approaches), ("issues", init.issues)):
         for i, value in enumerate(values):
             if value not in vocab[section].keys:
@@ -147,7 +148,8 @@ def _check_initiative(init: Initiative, doc: YamlDoc, stem: str, vocab: Mapping[
         raise fail("'global' cannot be combined with country codes", ("countries",))
     for i, code in enumerate(countries):
         if code != "global" and (len(code) != 2 or resolve_country(code) != code):
-            raise fail(f"{code!r} is not an ISO 3166-1 alpha-2 code", ("countries", i), "use codes such as BD, CN, VN, or [global]")
+            raise fail(f"{code!r} is not an ISO 3166-1 alpha-2 code",
+                ("countries", i), "use codes such as BD, CN, VN, or [global]")
     allowed = {"established", "summary", "involves", "url", "participants", "sectors", "countries",
                "issues", "approaches", "workforce", "caveats", "organisation", "keywords", "name"}
     for s_i, source in enumerate(init.sources):
@@ -161,7 +163,8 @@ def _check_initiative(init: Initiative, doc: YamlDoc, stem: str, vocab: Mapping[
             raise fail(f"no source supports {name!r}", (name,), f"add {name} to the supports list of a source")
     for key in init.issues:
         if not init.sources_for(f"issues.{key}"):
-            raise fail(f"no source supports issue {key!r}", ("issues", key), f"add issues.{key} or issues to a source's supports")
+            raise fail(f"no source supports issue {key!r}",
+                ("issues", key), f"add issues.{key} or issues to a source's supports")
     return init
 
 
@@ -169,7 +172,8 @@ def _load(path: Path) -> Catalogue:
     if not path.exists():
         raise CatalogueError("no such catalogue folder", source=str(path))
     if not path.is_dir():
-        raise CatalogueError("is not a folder", source=str(path), hint="--catalogue takes the folder that holds the initiative YAML files")
+        raise CatalogueError("is not a folder", source=str(path),
+            hint="--catalogue takes the folder that holds the initiative YAML files")
     tax_path = path / "taxonomy.yaml"
     if not tax_path.exists():
         tax_path = default_catalogue_dir() / "taxonomy.yaml"

@@ -151,7 +151,8 @@ def main() -> None:
               help="Batch only: how many initiatives the recommended portfolio holds.")
 @click.option("--errors", "errors_file", type=click.Path(path_type=Path), default=None,
               help="Batch only: where failed rows go (default: <output stem>.errors.csv).")
-@click.option("--what-if", "what_if", is_flag=True, help="Also print the smallest change that would change the first choice.")
+@click.option("--what-if", "what_if", is_flag=True,
+    help="Also print the smallest change that would change the first choice.")
 @debug_option
 @handle_errors
 def run(profile: Path, output: str | None, fmt: str | None, top: int, catalogue_dir: Path | None,

@@ -92,7 +92,6 @@ def explain(
     ex = Explanation()
     label = lambda key: in_sentence(taxonomy.label("issues", key))  # noqa: E731
     weights = profile.weights()
-    total_weight = sum(weights.values())
 
     stated = list(profile.issues)
     covered = [k for k in stated if k in init.issues]
@@ -155,8 +154,9 @@ def explain(
     elif profile.kind == "brand" and profile.sourcing_countries:
         inside = [c for c in profile.sourcing_countries if c in init.countries]
         n = len(profile.sourcing_countries)
+        where = join_words([country_name(c) for c in inside])
         ex.reasons.append(
-            f"Operates in {len(inside)} of your {n} sourcing countries: {join_words([country_name(c) for c in inside])}."
+            f"Operates in {len(inside)} of your {n} sourcing countries: {where}."
             if n > 1
             else f"Operates in {country_name(inside[0])}."
         )

@@ -201,7 +201,7 @@ def decode(raw: bytes, *, source: str, what: str = "file") -> str:
             hint="save it as UTF-8 (in Excel: 'CSV UTF-8'; in an editor: encoding UTF-8)",
         ) from None
     if not text.strip():
-        raise InputError(f"is empty", source=source, hint=f"see profiles/template.yaml for a {what} to start from")
+        raise InputError("is empty", source=source, hint=f"see profiles/template.yaml for a {what} to start from")
     return text
 
 
@@ -242,7 +242,7 @@ def parse_yaml(text: str, *, source: str = "<string>") -> YamlDoc:
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", source=source) from None
     except RecursionError:
-        raise InputError(f"document is nested too deeply", source=source) from None
+        raise InputError("document is nested too deeply", source=source) from None
     return YamlDoc(data, _line_map(node), source)
 
 

@@ -98,7 +98,8 @@ def logo_data_uri(path: str | os.PathLike[str], *, max_bytes: int = 512 * 1024) 
     if mime is None and p.suffix.lower() == ".svg":
         text = raw.decode("utf-8", errors="replace").lower()
         if re.search(r"<script|javascript:|<foreignobject|\son\w+\s*=", text):
-            raise InputError("SVG logo contains scripts or event handlers", source=str(p), hint="export a plain SVG or a PNG")
+            raise InputError("SVG logo contains scripts or event handlers",
+                source=str(p), hint="export a plain SVG or a PNG")
         mime = "image/svg+xml"
     if mime is None:
         raise InputError("logo must be a PNG, JPEG, GIF or SVG file", source=str(p))

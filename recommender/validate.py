@@ -74,13 +74,17 @@ class _Checker:
 
     def country(self, value: Any, path: tuple) -> str:
         if value is None or (isinstance(value, str) and not value.strip()):
-            raise self.fail("required field is missing", path, "give an ISO code such as BD or a name such as Bangladesh")
+            raise self.fail("required field is missing",
+                path, "give an ISO code such as BD or a name such as Bangladesh")
         if isinstance(value, bool):
             raise self.fail("must be a country code or name, not true/false", path, "quote it, e.g. \"NO\"")
         code = resolve_country(str(value))
         if code is None:
             close = suggest_country(str(value))
-            hint = ("did you mean " + " or ".join(close) + "?") if close else "use an ISO code such as BD, CN, VN or an English name"
+            hint = (
+                ("did you mean " + " or ".join(close) + "?")
+                if close else "use an ISO code such as BD, CN, VN or an English name"
+            )
             raise self.fail(f"unknown country {str(value)!r}", path, hint)
         return code
 
@@ -120,7 +124,8 @@ class _Checker:
             if weight is None:
                 weight = 1
             if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 3:
-                raise self.fail(f"weight of {key!r} must be 1, 2 or 3, not {weight!r}", p, "3 = top priority, 1 = minor")
+                raise self.fail(f"weight of {key!r} must be 1, 2 or 3, not {weight!r}",
+                    p, "3 = top priority, 1 = minor")
             if key in out:
                 raise self.fail(f"issue {key!r} is listed twice", p, "keep one entry")
             out[key] = weight
@@ -147,7 +152,10 @@ class _Checker:
             ident = text.lower() if text.lower() in self.cat else by_name.get(fold_key(text))
             if ident is None:
                 close = did_you_mean(text.lower(), self.cat.ids)
-                hint = ("did you mean " + " or ".join(repr(c) for c in close) + "?") if close else "valid ids: " + ", ".join(self.cat.ids)
+                hint = (
+                    ("did you mean " + " or ".join(repr(c) for c in close) + "?")
+                    if close else "valid ids: " + ", ".join(self.cat.ids)
+                )
                 raise self.fail(f"unknown initiative {text!r}", ("memberships", i), hint)
             if ident not in out:
                 out.append(ident)
@@ -172,7 +180,8 @@ class _Checker:
                 if v < 1:
                     raise self.fail(f"must be at least 1, not {v}", ("workforce", k))
                 if v > 1_000_000:
-                    raise self.fail(f"{v:,} workers is not a plausible workforce", ("workforce", k), "give the number of workers at this site or supply base, at most 1,000,000")
+                    raise self.fail(f"{v:,} workers is not a plausible workforce",
+                        ("workforce", k), "give the number of workers at this site or supply base, at most 1,000,000")
             else:
                 if isinstance(v, str) and v.strip().endswith("%"):
                     try:
@@ -265,7 +274,8 @@ def validate_profile(
         "kind": _KINDS[kind_text],
         "country": c.country(raw.get("country"), ("country",)),
         "sourcing_countries": tuple(
-            dict.fromkeys(c.country(v, ("sourcing_countries", i)) for i, v in enumerate(split_list(raw.get("sourcing_countries"))))
+            dict.fromkeys(c.country(v, ("sourcing_countries", i))
+                for i, v in enumerate(split_list(raw.get("sourcing_countries"))))
         ),
         "sector": c.key("sectors", c.text(raw.get("sector"), ("sector",), required=True), ("sector",)),
         "workforce": c.workforce(raw.get("workforce")),

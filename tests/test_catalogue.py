@@ -97,9 +97,11 @@ def _edit(folder: Path, name: str, old: str, new: str) -> None:
 
 BAD = [
     ("unknown-key", "quizrr.yaml", "name:", "nmae:", ["quizrr.yaml", "nmae", "unknown field", "did you mean 'name'"]),
-    ("unknown-issue", "better-work.yaml", "  wages: 3", "  wagez: 3", ["better-work.yaml", "issues.wagez", "did you mean 'wages'"]),
+    ("unknown-issue", "better-work.yaml", "  wages: 3", "  wagez: 3",
+        ["better-work.yaml", "issues.wagez", "did you mean 'wages'"]),
     ("bad-strength", "better-work.yaml", "  wages: 3", "  wages: 5", ["better-work.yaml", "issues", "1, 2 or 3"]),
-    ("bad-country", "better-work.yaml", "countries: [BD,", "countries: [XX,", ["better-work.yaml", "countries.0", "ISO"]),
+    ("bad-country", "better-work.yaml", "countries: [BD,", "countries: [XX,",
+        ["better-work.yaml", "countries.0", "ISO"]),
     ("id-mismatch", "eti.yaml", "id: eti", "id: eti-uk", ["eti.yaml", "does not match the file name"]),
     ("javascript-url", "eti.yaml", "url: https://", "url: javascript:alert(1)//", ["eti.yaml", "url", "http"]),
     ("yaml-error", "fla.yaml", "id: fla", "id: [fla", ["fla.yaml", "YAML syntax error"]),

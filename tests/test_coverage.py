@@ -36,7 +36,8 @@ def test_nothing_covers_nothing():
 strengths = st.dictionaries(st.sampled_from("uvwxyz"), st.integers(1, 3), max_size=4)
 
 
-@given(st.lists(strengths, min_size=1, max_size=6), st.dictionaries(st.sampled_from("uvwxyz"), st.integers(1, 3), min_size=1))
+@given(st.lists(strengths, min_size=1, max_size=6),
+    st.dictionaries(st.sampled_from("uvwxyz"), st.integers(1, 3), min_size=1))
 def test_plan_is_optimal_and_minimal(cands, weights):
     items = [(f"i{n}", f"I{n}", s) for n, s in enumerate(cands)]
     plan = best_combination(items, weights)

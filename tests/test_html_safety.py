@@ -29,7 +29,8 @@ hostile = st.sampled_from(
 client_text = st.one_of(
     hostile,
     st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60),
-    st.builds(lambda a, b: a + b, hostile, st.text(max_size=20, alphabet=st.characters(blacklist_categories=("Cs", "Cc")))),
+    st.builds(lambda a, b: a + b, hostile,
+        st.text(max_size=20, alphabet=st.characters(blacklist_categories=("Cs", "Cc")))),
 ).filter(lambda s: s.strip())
 
 

@@ -102,7 +102,9 @@ def test_greedy_is_within_the_guarantee_of_the_best_set():
         needs = rng.random((8, 5))
         open_ = (rng.random((8, 6)) < 0.6).astype(float)
         strength = rng.integers(0, 4, size=(6, 5)) / 3
-        value = lambda s: float((needs * np.max([np.zeros_like(needs)] + [open_[:, [i]] * strength[i][None, :] for i in s], axis=0)).sum())  # noqa: E501,E731
+        def value(s, needs=needs, open_=open_, strength=strength):
+            covered = [np.zeros_like(needs)] + [open_[:, [i]] * strength[i][None, :] for i in s]
+            return float((needs * np.max(covered, axis=0)).sum())
         picked = [i for i, _ in greedy_portfolio(needs, open_, strength, 3, list("abcdef"))]
         best = max(value(c) for c in itertools.combinations(range(6), 3))
         assert value(picked) >= (1 - 1 / np.e) * best - 1e-12

@@ -48,5 +48,5 @@ def test_vocabulary_resolves_aliases_and_suggests():
 
 def test_every_taxonomy_alias_resolves(catalogue):
     for section, vocab in catalogue.vocab.items():
-        for key, entry in getattr(catalogue.taxonomy, section).items():
+        for key in getattr(catalogue.taxonomy, section):
             assert vocab.resolve(key) == key
