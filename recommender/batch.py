@@ -33,6 +33,7 @@ from .frame import (
     SHORTLIST_COLUMNS,
     FrameScorer,
     RowError,
+    ShortlistLines,
     header_hint,
     match_columns,
     row_profile,
@@ -395,49 +396,68 @@ def _for_spreadsheet(lines: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFr
     return out
 
 
-class _CsvWriter:
-    """Lines appended as UTF-8 CSV, text cells made formula-safe.
+def _safe_strings(values: np.ndarray, index: np.ndarray) -> Any:
+    """A pyarrow string column: ``values[index]`` made formula-safe, null where ``index``
+    is -1 or the value is None. `csv_safe` runs once per value, not once per line."""
+    import pyarrow as pa
 
-    With pyarrow installed its CSV writer does the formatting (a few times faster than
-    pandas; every text cell quoted); without it, pandas writes the same table.
-    """
+    safe = pa.array([None if v is None else csv_safe(str(v)) for v in values], type=pa.string())
+    return safe.take(pa.array(index, mask=index < 0, type=pa.int64()))
+
+
+def _lines_table(lines: ShortlistLines, schema: Any) -> Any:
+    """The shortlist lines as a pyarrow table for CSV: text made formula-safe, score at 4
+    decimals, no Python object per cell."""
+    import pyarrow as pa
+
+    sup = lines.supplier
+    columns = {
+        "supplier_id": _safe_strings(lines.supplier_ids, sup),
+        "supplier_name": _safe_strings(lines.supplier_names, sup),
+        "rank": pa.array(lines.rank, mask=lines.rank == 0, type=pa.int64()),
+        "initiative_id": _safe_strings(lines.initiative_ids, lines.initiative),
+        "initiative_name": _safe_strings(lines.initiative_names, lines.initiative),
+        "score": pa.array(np.round(lines.score, 4), type=pa.float64(), from_pandas=True),
+        "reasons": _safe_strings(lines.reason_texts, lines.reason),
+        "row": pa.array(lines.rows, type=pa.int64()).take(pa.array(sup, type=pa.int64())),
+    }
+    return pa.table([columns[c] for c in schema.names], schema=schema)
+
+
+class _CsvWriter:
+    """Lines appended as UTF-8 CSV by pyarrow's CSV writer, text cells made formula-safe
+    (every text cell quoted)."""
 
     def __init__(self, target: Path | None, columns: tuple[str, ...], text_columns: tuple[str, ...],
                  *, integers: tuple[str, ...] = ("rank", "row")) -> None:
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+
         self.file = _AtomicFile(target, binary=True) if target is not None else None
         self.fh = self.file.fh if self.file is not None else sys.stdout.buffer
         self.columns, self.text_columns, self.integers = columns, text_columns, integers
-        self.arrow: Any = None
-        self.header = True
         self.count = 0
-        try:
-            import pyarrow as pa
-            import pyarrow.csv as pa_csv
-        except ImportError:
-            return
         types = {c: pa.string() if c in text_columns else pa.int64() if c in integers else pa.float64()
                  for c in columns}
         self.schema = pa.schema([(c, types[c]) for c in columns])
-        self.arrow = (pa, pa_csv.CSVWriter(self.fh, self.schema))
+        self.pa = pa
+        self.writer = pa_csv.CSVWriter(self.fh, self.schema)
 
-    def write(self, lines: pd.DataFrame) -> None:
-        safe = _for_spreadsheet(lines[list(self.columns)], self.text_columns)
-        if self.arrow is not None:
-            pa, writer = self.arrow
+    def write(self, lines: ShortlistLines | pd.DataFrame) -> None:
+        """Append shortlist lines, or a DataFrame with this writer's columns."""
+        if isinstance(lines, ShortlistLines):
+            table = _lines_table(lines, self.schema)
+        else:
+            safe = _for_spreadsheet(lines[list(self.columns)], self.text_columns)
             for name in self.integers:
                 if name in safe.columns and not pd.api.types.is_integer_dtype(safe[name].dtype):
                     safe[name] = pd.array(safe[name], dtype="Int64")
-            writer.write_table(pa.Table.from_pandas(safe, schema=self.schema, preserve_index=False))
-        else:
-            self.fh.write(safe.to_csv(header=self.header, index=False, lineterminator="\n").encode("utf-8"))
-        self.header = False
+            table = self.pa.Table.from_pandas(safe, schema=self.schema, preserve_index=False)
+        self.writer.write_table(table)
         self.count += len(lines)
 
     def close(self) -> None:
-        if self.arrow is not None:
-            self.arrow[1].close()  # writes the header even when no line came
-        elif self.header:
-            self.fh.write((",".join(self.columns) + "\n").encode("utf-8"))
+        self.writer.close()  # writes the header even when no line came
         if self.file is not None:
             self.file.commit()
         else:
@@ -457,10 +477,10 @@ class _JsonlWriter:
         self.columns = columns
         self.count = 0
 
-    def write(self, lines: pd.DataFrame) -> None:
-        if lines.empty:
+    def write(self, lines: ShortlistLines) -> None:
+        if not len(lines):
             return
-        out = lines[list(self.columns)].copy()
+        out = lines.frame()[list(self.columns)]
         out["score"] = out["score"].round(4)
         text = out.to_json(orient="records", lines=True, force_ascii=False)
         self.fh.write(text if text.endswith("\n") else text + "\n")
@@ -498,10 +518,10 @@ class _XlsxWriter:
         self.sheet.append(list(self.columns))
         self.rows = 1
 
-    def write(self, lines: pd.DataFrame) -> None:
+    def write(self, lines: ShortlistLines) -> None:
         if self.sheet is None:
             self._new_sheet()
-        safe = _for_spreadsheet(lines[list(self.columns)], self.text_columns)
+        safe = _for_spreadsheet(lines.frame()[list(self.columns)], self.text_columns)
         values = safe.astype(object).where(safe.notna(), None).to_numpy(dtype=object).tolist()
         for row in values:
             if self.rows >= _XLSX_MAX_ROWS:
@@ -727,7 +747,7 @@ def run_batch_command(
             if chunk.empty:
                 continue
             result = scorer.score(chunk, top=options.top)
-            writer.write(result.shortlists)
+            writer.write(result.lines)
             errors.write(result.errors)
             builder.add(result.suppliers)
             if reports is not None:

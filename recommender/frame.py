@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ import pandas as pd
 from .catalogue import Catalogue, load_catalogue
 from .eligibility import EligibilityRules
 from .errors import InputError, ProfileError
-from .models import Profile, Weights
+from .models import MAX_WORKFORCE, Profile, Weights
 from .scoring import SCORE_DECIMALS, contributions, scores
 from .validate import infer_issues, split_list, validate_profile
 from .vectorise import ProfileMatrix, Vectoriser
@@ -49,6 +50,7 @@ __all__ = [
     "ParsedFrame",
     "FrameFeatures",
     "SupplierFacts",
+    "ShortlistLines",
     "ScoredFrame",
     "FrameScorer",
     "frame_scorer",
@@ -248,13 +250,64 @@ class SupplierFacts:
 
 
 @dataclass(frozen=True)
-class ScoredFrame:
-    """The result of `FrameScorer.score`: shortlists, bad rows, and facts for the portfolio."""
+class ShortlistLines:
+    """The shortlist lines of a scored frame, one per supplier and rank, held as indices
+    into small tables (a supplier with no shortlist keeps one line that says why).
 
-    shortlists: pd.DataFrame
+    ``supplier`` (L,) is a position among the valid rows (into ``supplier_ids``,
+    ``supplier_names``, ``rows``); ``rank`` is 1..top, 0 on a no-shortlist line;
+    ``initiative`` a catalogue column, -1 on a no-shortlist line; ``score`` NaN there;
+    ``reason`` an index into ``reason_texts``. `frame` gives the `SHORTLIST_COLUMNS` table;
+    writers take the columns from the small tables without a Python object per cell.
+    """
+
+    supplier: np.ndarray
+    rank: np.ndarray
+    initiative: np.ndarray
+    score: np.ndarray
+    reason: np.ndarray
+    reason_texts: np.ndarray
+    supplier_ids: np.ndarray
+    supplier_names: np.ndarray
+    rows: np.ndarray
+    initiative_ids: np.ndarray
+    initiative_names: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.supplier)
+
+    def frame(self) -> pd.DataFrame:
+        """One row per line, columns `SHORTLIST_COLUMNS` (rank is nullable, text is object)."""
+        sup, col = self.supplier, self.initiative
+        rank = pd.array(self.rank, dtype="Int64")
+        rank[self.rank == 0] = pd.NA
+        text = lambda values: pd.Series(values, dtype=object)  # noqa: E731 - no string-dtype copy
+        none = np.array([None], dtype=object)  # what column -1 (no initiative) reads
+        return pd.DataFrame({
+            "supplier_id": text(self.supplier_ids[sup]),
+            "supplier_name": text(self.supplier_names[sup]),
+            "rank": rank,
+            "initiative_id": text(np.concatenate([self.initiative_ids, none])[col]),
+            "initiative_name": text(np.concatenate([self.initiative_names, none])[col]),
+            "score": self.score,
+            "reasons": text(self.reason_texts[self.reason]),
+            "row": self.rows[sup],
+        }, columns=list(SHORTLIST_COLUMNS))
+
+
+@dataclass(frozen=True)
+class ScoredFrame:
+    """The result of `FrameScorer.score`: shortlist lines, bad rows, and facts for the portfolio."""
+
+    lines: ShortlistLines
     errors: list[RowError]
     suppliers: SupplierFacts
     valid: np.ndarray = field(repr=False)  # boolean mask over the input rows
+
+    @property
+    def shortlists(self) -> pd.DataFrame:
+        """The lines as a DataFrame (`ShortlistLines.frame`)."""
+        return self.lines.frame()
 
 
 @dataclass(frozen=True)
@@ -273,15 +326,21 @@ class FrameFeatures:
 
 
 class _Column:
-    """One field of a chunk: per-row codes into resolved unique values, and their errors."""
+    """One field of a chunk: per-row codes into resolved unique values, and their errors.
 
-    __slots__ = ("codes", "values", "errors", "raw")
+    ``matrix`` (issues only, when the cells were read as text): the weights of each unique
+    cell as a (unique cells, issue keys) array; ``values`` then holds None for every cell.
+    """
 
-    def __init__(self, codes: np.ndarray, values: list, errors: list, raw: list) -> None:
+    __slots__ = ("codes", "values", "errors", "raw", "matrix")
+
+    def __init__(self, codes: np.ndarray, values: list, errors: list, raw: list,
+                 matrix: np.ndarray | None = None) -> None:
         self.codes = codes
         self.values = values
         self.errors = errors
         self.raw = raw
+        self.matrix = matrix
 
 
 @dataclass(frozen=True)
@@ -320,6 +379,7 @@ class FrameScorer:
         self._migrants = vec.column_["workforce:migrants"]
         self._text = vec.column_["text:description"]
         self._covers = vec.initiative_matrix_[:, self._issue_cols] > 0  # (m, K)
+        self._issue_pos = {k: i for i, k in enumerate(self.issue_keys)}
         # Ties are broken by id: sort columns into id order (catalogues are sorted already).
         self._by_id = np.argsort(np.array(self.ids, dtype=object), kind="stable")
         tax = cat.taxonomy
@@ -368,33 +428,10 @@ class FrameScorer:
         return out
 
     def _resolve_safely(self, field_name: str, value: Any) -> tuple[Any, ProfileError | None]:
-        if field_name == "issues" and isinstance(value, str):
-            quick = self._issue_list(value)
-            if quick is not None:
-                return quick, None
         try:
             return self.resolve(field_name, value), None
         except ProfileError as exc:
             return None, exc
-
-    def _issue_list(self, value: str) -> dict[str, int] | None:
-        """An issue list cell from its items, each resolved (and cached) on its own.
-
-        Issue cells vary a lot ("wages:3;chemicals", "chemicals;wages:3", ...) while their
-        items repeat. `validate_profile` reads a cell item by item (`split_list`) and keeps
-        them in order, so when every item is valid and no key repeats, the items' results
-        joined are the cell's; anything else (None here) goes to `resolve` for the error.
-        """
-        out: dict[str, int] = {}
-        for item in split_list(value):
-            found, err = self._resolved("issues", item) if item != value else (None, True)
-            if err is not None:
-                return None
-            ((key, weight),) = found.items()
-            if key in out:
-                return None
-            out[key] = weight
-        return out or None
 
     def _column(self, series: pd.Series | None, n: int, field_name: str) -> _Column:
         if series is None:
@@ -412,13 +449,54 @@ class FrameScorer:
             uniques = [series.iloc[i] for i in first]
         codes = np.where(codes < 0, len(uniques), codes)
         uniques.append(None)
+        if field_name == "issues" and all(isinstance(u, str) for u in uniques[:-1]):
+            return self._issue_column(codes, uniques)
         raw = [cell_value(field_name, u) for u in uniques]
         values, errors = [], []
         for v in raw:
-            value, err = self._resolved(field_name, v)
+            plain = _plain_number(field_name, v)
+            value, err = (plain, None) if plain is not None else self._resolved(field_name, v)
             values.append(value)
             errors.append(err)
         return _Column(codes, values, errors, raw)
+
+    def _issue_column(self, codes: np.ndarray, uniques: list) -> _Column:
+        """The issues column when its cells are text: every cell split into items at once,
+        each distinct item resolved (and cached) on its own, weights scattered into a matrix.
+
+        Issue cells are nearly as varied as the rows ("wages:3;chemicals", "chemicals;wages:3",
+        ...) while their items repeat. `validate_profile` reads a cell item by item
+        (`split_list`) and keeps them in order, so where every item is valid and no key
+        repeats, the items' results together are the cell's; any other cell (an unknown
+        item, a key given twice, no item at all) goes whole to `resolve` for its error.
+        """
+        K, key_pos = len(self.issue_keys), self._issue_pos
+        parts = [split_list(u) for u in uniques[:-1]]
+        lengths = np.fromiter(map(len, parts), dtype=np.intp, count=len(parts))
+        parent = np.repeat(np.arange(len(parts)), lengths)
+        item_codes, items = pd.factorize(np.array(list(chain.from_iterable(parts)), dtype=object))
+        item_key = np.full(len(items) + 1, -1, dtype=np.intp)
+        item_weight = np.zeros(len(items) + 1)
+        for i, item in enumerate(items):
+            found, err = self._resolved("issues", item)
+            if err is None and len(found) == 1:
+                ((key, weight),) = found.items()
+                item_key[i], item_weight[i] = key_pos[key], weight
+        keys = item_key[item_codes]
+        bad = lengths == 0
+        bad[parent[keys < 0]] = True
+        good = keys >= 0
+        pair = parent[good] * K + keys[good]
+        bad[parent[good][np.bincount(pair, minlength=len(parts) * K)[pair] > 1]] = True
+        matrix = np.zeros((len(uniques), K))
+        matrix[parent[good], keys[good]] = item_weight[item_codes[good]]
+        errors: list[ProfileError | None] = [None] * len(uniques)
+        for u in [*np.flatnonzero(bad), len(parts)]:  # the bad cells and the empty one
+            value, errors[u] = self._resolved("issues", cell_value("issues", uniques[u]))
+            matrix[u] = 0.0
+            for key, weight in (value or {}).items():
+                matrix[u, key_pos[key]] = weight
+        return _Column(codes, [None] * len(uniques), errors, uniques, matrix=matrix)
 
     def _text_column(self, series: pd.Series, field_name: str) -> _Column:
         # Names, ids and descriptions are nearly all distinct: check the common case with
@@ -461,11 +539,14 @@ class FrameScorer:
         vec, cols, ok = self.vectoriser, parsed.columns, parsed.ok
         n, K = len(ok), len(self.issue_keys)
         key_pos = {k: i for i, k in enumerate(self.issue_keys)}
-        stated = np.zeros((len(cols["issues"].values), K))
-        for u, weights in enumerate(cols["issues"].values):
-            for key, w in (weights or {}).items():
-                stated[u, key_pos[key]] = w
-        W = stated[cols["issues"].codes[ok]]
+        issues = cols["issues"]
+        stated = issues.matrix
+        if stated is None:
+            stated = np.zeros((len(issues.values), K))
+            for u, weights in enumerate(issues.values):
+                for key, w in (weights or {}).items():
+                    stated[u, key_pos[key]] = w
+        W = stated[issues.codes[ok]]
         descriptions, desc_codes, desc_sim, desc_signal, desc_inferred = self._descriptions(cols["description"], ok)
         inferred = desc_inferred[desc_codes] & (W == 0)
         W[inferred] = 1.0  # Profile.weights(): inferred issues count with weight 1
@@ -568,8 +649,8 @@ class FrameScorer:
             issue_keys=self.issue_keys,
             initiative_ids=self.ids,
         )
-        shortlists = self._long_table(facts, s, feats, cols, ok, eligible.any(axis=1))
-        return ScoredFrame(shortlists=shortlists, errors=parsed.errors, suppliers=facts, valid=parsed.valid)
+        lines = self._lines(facts, s, feats, eligible.any(axis=1))
+        return ScoredFrame(lines=lines, errors=parsed.errors, suppliers=facts, valid=parsed.valid)
 
     def _errors(self, cols: dict[str, _Column], labels: np.ndarray, by_field: dict, n: int):
         bad = np.zeros(n, dtype=bool)
@@ -640,7 +721,7 @@ class FrameScorer:
 
     # --- the long table -----------------------------------------------------------------
 
-    def _long_table(self, facts: SupplierFacts, s, feats: FrameFeatures, cols, ok, any_open) -> pd.DataFrame:
+    def _lines(self, facts: SupplierFacts, s, feats: FrameFeatures, any_open) -> ShortlistLines:
         n, top = facts.shortlist.shape
         has = facts.shortlist >= 0
         count = has.sum(axis=1)
@@ -651,30 +732,21 @@ class FrameScorer:
         rank = np.where(count[sup] > 0, np.arange(len(sup)) - starts + 1, 0)
         col = np.where(rank > 0, facts.shortlist[sup, np.maximum(rank - 1, 0)], -1)
         score = np.where(rank > 0, s[sup, np.maximum(col, 0)], np.nan) if s.shape[1] else np.full(len(sup), np.nan)
-        rank_col = pd.array(rank, dtype="Int64")
-        rank_col[rank == 0] = pd.NA
-        reasons = self._reason_texts(sup, col, feats, any_open)
-        init_ids = np.array(self.ids + ("",), dtype=object)
-        init_names = np.array([i.name for i in self.catalogue.initiatives] + [""], dtype=object)
-        text = lambda values: pd.Series(values, dtype=object)  # noqa: E731 - no string-dtype copy
-        return pd.DataFrame({
-            "supplier_id": text(facts.ids[sup]),
-            "supplier_name": text(facts.names[sup]),
-            "rank": rank_col,
-            "initiative_id": text(np.where(col >= 0, init_ids[col], None)),
-            "initiative_name": text(np.where(col >= 0, init_names[col], None)),
-            "score": score,
-            "reasons": text(reasons),
-            "row": facts.rows[sup],
-        }, columns=list(SHORTLIST_COLUMNS))
+        codes, texts = self._reason_texts(sup, col, feats, any_open)
+        return ShortlistLines(
+            supplier=sup, rank=rank, initiative=col, score=score, reason=codes, reason_texts=texts,
+            supplier_ids=facts.ids, supplier_names=facts.names, rows=facts.rows,
+            initiative_ids=np.array(self.ids, dtype=object),
+            initiative_names=np.array([i.name for i in self.catalogue.initiatives], dtype=object),
+        )
 
-    def _reason_texts(self, sup, col, feats: FrameFeatures, any_open) -> np.ndarray:
+    def _reason_texts(self, sup, col, feats: FrameFeatures, any_open) -> tuple[np.ndarray, np.ndarray]:
         """A short reason per line, built from what each contribution says: the issues it
         covers, issues inferred from the description, preferred approaches it uses, and
-        whether the workforce and description parts count. Each distinct pattern is put
-        into words once (and cached across chunks)."""
+        whether the workforce and description parts count. Returns (a code per line, the
+        texts); each distinct pattern is put into words once (and cached across chunks)."""
         if not len(sup):
-            return np.zeros(0, dtype=object)
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
         pm = feats.matrix
         safe = np.maximum(col, 0)
         init = self.vectoriser.initiative_matrix_
@@ -687,8 +759,10 @@ class FrameScorer:
             "covered": _bits(stated)[sup] & covers,
             "also": _bits(feats.inferred)[sup] & covers,
             "via": _bits(x[:, self._approach_cols] > 0)[sup] & _bits(init[:, self._approach_cols] > 0)[safe],
-            "flags": np.stack([stated.sum(axis=1)[sup], col + 1, wf >= _SHOWN, text >= _SHOWN, any_open[sup]],
-                              axis=1).astype(np.uint64),
+            # The text depends on the initiative only through the bits above, and on whether
+            # anything is open only when nothing was shortlisted: fewer patterns to put in words.
+            "flags": np.stack([stated.sum(axis=1)[sup], col >= 0, wf >= _SHOWN, text >= _SHOWN,
+                               any_open[sup] & (col < 0)], axis=1).astype(np.uint64),
         }
         pattern = np.concatenate(list(blocks.values()), axis=1)
         codes = np.zeros(len(sup), dtype=np.int64)
@@ -707,11 +781,11 @@ class FrameScorer:
                     self._patterns.clear()
                 found = self._patterns[key] = self._reason(*(tuple(b[i].tolist()) for b in blocks.values()))
             texts.append(found)
-        return np.array(texts, dtype=object)[codes]
+        return codes, np.array(texts, dtype=object)
 
     def _reason(self, covered: tuple, also: tuple, via: tuple, flags: tuple) -> str:
-        stated, col, wfit, tfit, opened = flags
-        if col == 0:
+        stated, shortlisted, wfit, tfit, opened = flags
+        if not shortlisted:
             if not opened:
                 return "no initiative in the catalogue is open to this supplier"
             return "no open initiative addresses these issues well enough to recommend"
@@ -756,6 +830,20 @@ def _unbits(words: tuple[int, ...], labels: list[str]) -> list[str]:
             out.append(labels[w * 64 + low.bit_length() - 1])
             word ^= low
     return out
+
+
+def _plain_number(field_name: str, value: Any) -> int | float | None:
+    """A workforce cell that is plainly valid, as validation would return it; None for
+    anything else (text, out of range, not a number), which goes through `resolve`.
+
+    Workforce columns hold many distinct numbers, and a plain one needs no lookup."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if field_name == "workforce_size":
+        return value if isinstance(value, int) and 1 <= value <= MAX_WORKFORCE else None
+    if field_name in ("women_share", "migrant_share"):
+        return float(value) if 0.0 <= value <= 1.0 else None
+    return None
 
 
 def _take(col: _Column, ok: np.ndarray) -> np.ndarray:
@@ -822,4 +910,4 @@ def score_frame(
     if result.errors and errors == "raise":
         first = result.errors[0]
         raise ProfileError(first.reason, source=f"row {first.row}", field=first.field)
-    return result.shortlists.reset_index(drop=True)
+    return result.lines.frame()

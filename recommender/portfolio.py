@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .catalogue import Catalogue
 from .countries import country_name
@@ -213,14 +214,11 @@ class PortfolioBuilder:
         m = len(self.ids)
         eligible = facts.eligible
         # Needs per eligibility pattern.
-        keys = np.packbits(eligible, axis=1)
-        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
+        uniq, inverse = _patterns(eligible)
         g = len(uniq)
         sums = np.stack([np.bincount(inverse, weights=col, minlength=g) for col in facts.needs.T], axis=1)
         named = np.stack([np.bincount(inverse, weights=col > 0, minlength=g) for col in facts.needs.T], axis=1)
-        for g, key in enumerate(uniq):
-            b = key.tobytes()
+        for g, b in enumerate(uniq):
             if b in self._needs:
                 self._needs[b] += sums[g]
                 self._named[b] += named[g]
@@ -229,9 +227,9 @@ class PortfolioBuilder:
                 self._named[b] = named[g].copy()
         # Which open initiatives address at least one of each supplier's issues.
         relevant = eligible & ((facts.needs > 0).astype(float) @ (self.strength > 0).T.astype(float) > 0)
-        rkeys, counts = np.unique(np.packbits(relevant, axis=1), axis=0, return_counts=True)
-        for key, c in zip(rkeys, counts):
-            self._reach[key.tobytes()] += int(c)
+        rkeys, rinverse = _patterns(relevant)
+        for key, c in zip(rkeys, np.bincount(rinverse, minlength=len(rkeys))):
+            self._reach[key] += int(c)
         # Shortlist counts, overall and by country and sector.
         self._open += eligible.sum(axis=0)
         picked = facts.shortlist
@@ -239,12 +237,11 @@ class PortfolioBuilder:
         self._shortlisted += np.bincount(picked[has], minlength=m)
         self._first += np.bincount(picked[:, 0][has[:, 0]], minlength=m) if picked.shape[1] else 0
         rows, cols = np.nonzero(has)
-        for (col, country), c in _pair_counts(picked[rows, cols], facts.countries[rows]).items():
-            self._by_country[(col, country)] += c
-        for (col, sector), c in _pair_counts(picked[rows, cols], facts.sectors[rows]).items():
-            self._by_sector[(col, sector)] += c
-        self._countries.update(_value_counts(facts.countries))
-        self._sectors.update(_value_counts(facts.sectors))
+        for labels, pairs, totals in ((facts.countries, self._by_country, self._countries),
+                                      (facts.sectors, self._by_sector, self._sectors)):
+            codes, uniques = _factorize(labels)
+            pairs.update(_pair_counts(picked[rows, cols], codes[rows], uniques))
+            totals.update({uniques[i]: int(c) for i, c in enumerate(np.bincount(codes, minlength=len(uniques)))})
         # Verdict bands of the first choice, and the suppliers with no good match.
         best = facts.best
         none = np.isnan(best)
@@ -338,24 +335,31 @@ class PortfolioBuilder:
         )
 
 
-def _pair_counts(cols: np.ndarray, labels: np.ndarray) -> dict[tuple[int, str], int]:
+def _patterns(mask: np.ndarray) -> tuple[list[bytes], np.ndarray]:
+    """The distinct rows of a boolean (n, m) array, as packed bytes, and each row's index
+    among them. Rows are packed into integers first, so this is one hash pass, not a sort
+    of rows."""
+    packed = np.packbits(mask, axis=1)
+    width = packed.shape[1]
+    if width <= 8:
+        wide = np.zeros((len(packed), 8), dtype=np.uint8)
+        wide[:, :width] = packed
+        codes, uniq = pd.factorize(wide.view("<u8").reshape(-1))
+        return [int(u).to_bytes(8, "little")[:width] for u in uniq], codes
+    codes, uniq = pd.factorize(np.array([row.tobytes() for row in packed], dtype=object))
+    return list(uniq), codes
+
+
+def _pair_counts(cols: np.ndarray, codes: np.ndarray, uniques: list[str]) -> dict[tuple[int, str], int]:
+    """How many times each (initiative column, label) pair occurs; labels given as codes."""
     if not len(cols):
         return {}
-    codes, uniques = _factorize(labels)
     key = cols.astype(np.int64) * len(uniques) + codes
     values, counts = np.unique(key, return_counts=True)
     return {(int(v // len(uniques)), uniques[int(v % len(uniques))]): int(c) for v, c in zip(values, counts)}
 
 
-def _value_counts(labels: np.ndarray) -> dict[str, int]:
-    codes, uniques = _factorize(labels)
-    counts = np.bincount(codes, minlength=len(uniques))
-    return {uniques[i]: int(c) for i, c in enumerate(counts) if c}
-
-
 def _factorize(labels: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    import pandas as pd
-
     codes, uniques = pd.factorize(np.asarray(labels, dtype=object))
     return codes, [str(u) for u in uniques]
 

@@ -273,3 +273,41 @@ def test_contributions_of_a_row_do_not_depend_on_the_rows_beside_it():
     for i in range(n):
         one = ProfileMatrix(values[i:i + 1], applicable[i:i + 1], sim[i:i + 1])
         assert np.array_equal(batch[i], contributions(one, vec, Weights())[0].sum(axis=1))
+
+
+@pytest.mark.parametrize("field", ["workforce_size", "women_share", "migrant_share"])
+@pytest.mark.parametrize("value", [0, 1, 2, 999_999, 1_000_000, 1_000_001, -1, 0.0, 0.5, 1.0, 1.5, -0.1,
+                                   float("inf"), 4200.0, 12.5, True, False, "80%", "0.8"])
+def test_plain_workforce_numbers_read_as_validation_reads_them(field, value):
+    """The batch path accepts plain numbers without a lookup: exactly those validation accepts."""
+    from recommender.frame import _plain_number
+
+    scorer = FrameScorer(CAT)
+    plain = _plain_number(field, value)
+    try:
+        expected = scorer.resolve(field, value)
+    except ProfileError:
+        assert plain is None
+        return
+    if plain is not None:
+        assert plain == expected and type(plain) is type(expected)
+
+
+@given(st.lists(st.sampled_from(ISSUES + ["wagez", "wages:3", "wages:5", "Living Wage", " ", ""]),
+                max_size=5),
+       st.sampled_from([";", ",", "; ", "\n", " , "]))
+@settings(max_examples=150, deadline=None)
+def test_issue_cells_read_as_validation_reads_them(items, sep):
+    """An issue cell split in bulk gives the weights and the error `validate_profile` gives."""
+    cell = sep.join(items)
+    scorer = FrameScorer(CAT)
+    col = scorer._column(pd.Series([cell, "wages"], dtype=object), 2, "issues")
+    try:
+        expected = scorer.resolve("issues", cell_value("issues", cell))
+    except ProfileError as exc:
+        assert col.errors[col.codes[0]] is not None
+        assert col.errors[col.codes[0]].message == exc.message
+        return
+    assert col.errors[col.codes[0]] is None
+    got = {k: int(w) for k, w in zip(scorer.issue_keys, col.matrix[col.codes[0]]) if w}
+    assert got == expected
