@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue import Catalogue
-from .errors import DependencyError, InputError, OutputError
+from .errors import InputError, OutputError
 from .frame import (
     FIELDS,
     SHORTLIST_COLUMNS,
@@ -316,12 +316,8 @@ def _frame(batch: list[tuple], numbers: list[int], columns: list[str]) -> pd.Dat
 
 
 def _open_parquet(path: Path, chunk_rows: int) -> _Source:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise DependencyError(
-            "reading Parquet needs pyarrow", hint="pip install 'beyond-audit-match[parquet]'"
-        ) from None
+    import pyarrow.parquet as pq
+
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a bad file
@@ -396,32 +392,16 @@ def _for_spreadsheet(lines: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFr
     return out
 
 
-def _safe_strings(values: np.ndarray, index: np.ndarray) -> Any:
-    """A pyarrow string column: ``values[index]`` made formula-safe, null where ``index``
-    is -1 or the value is None. `csv_safe` runs once per value, not once per line."""
-    import pyarrow as pa
-
-    safe = pa.array([None if v is None else csv_safe(str(v)) for v in values], type=pa.string())
-    return safe.take(pa.array(index, mask=index < 0, type=pa.int64()))
-
-
 def _lines_table(lines: ShortlistLines, schema: Any) -> Any:
     """The shortlist lines as a pyarrow table for CSV: text made formula-safe, score at 4
     decimals, no Python object per cell."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    sup = lines.supplier
-    columns = {
-        "supplier_id": _safe_strings(lines.supplier_ids, sup),
-        "supplier_name": _safe_strings(lines.supplier_names, sup),
-        "rank": pa.array(lines.rank, mask=lines.rank == 0, type=pa.int64()),
-        "initiative_id": _safe_strings(lines.initiative_ids, lines.initiative),
-        "initiative_name": _safe_strings(lines.initiative_names, lines.initiative),
-        "score": pa.array(np.round(lines.score, 4), type=pa.float64(), from_pandas=True),
-        "reasons": _safe_strings(lines.reason_texts, lines.reason),
-        "row": pa.array(lines.rows, type=pa.int64()).take(pa.array(sup, type=pa.int64())),
-    }
-    return pa.table([columns[c] for c in schema.names], schema=schema)
+    table = lines.table(text=csv_safe)
+    table = table.set_column(table.schema.get_field_index("score"), "score", pc.round(table["score"], 4))
+    rows = pa.array(lines.rows, type=pa.int64()).take(pa.array(lines.supplier, type=pa.int64()))
+    return table.append_column("row", rows).select(schema.names).cast(schema)
 
 
 class _CsvWriter:

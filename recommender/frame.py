@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .catalogue import Catalogue, load_catalogue
 from .eligibility import EligibilityRules
@@ -277,22 +278,27 @@ class ShortlistLines:
         return len(self.supplier)
 
     def frame(self) -> pd.DataFrame:
-        """One row per line, columns `SHORTLIST_COLUMNS` (rank is nullable, text is object)."""
-        sup, col = self.supplier, self.initiative
-        rank = pd.array(self.rank, dtype="Int64")
-        rank[self.rank == 0] = pd.NA
-        text = lambda values: pd.Series(values, dtype=object)  # noqa: E731 - no string-dtype copy
-        none = np.array([None], dtype=object)  # what column -1 (no initiative) reads
-        return pd.DataFrame({
-            "supplier_id": text(self.supplier_ids[sup]),
-            "supplier_name": text(self.supplier_names[sup]),
-            "rank": rank,
-            "initiative_id": text(np.concatenate([self.initiative_ids, none])[col]),
-            "initiative_name": text(np.concatenate([self.initiative_names, none])[col]),
-            "score": self.score,
-            "reasons": text(self.reason_texts[self.reason]),
-            "row": self.rows[sup],
-        }, columns=list(SHORTLIST_COLUMNS))
+        """One row per line, columns `SHORTLIST_COLUMNS`: text as pyarrow-backed strings,
+        rank as a nullable integer (empty on a no-shortlist line), ``row`` as given."""
+        return self.table().to_pandas(types_mapper=_PANDAS_TYPES.get).assign(row=self.rows[self.supplier])
+
+    def table(self, *, text: Callable[[str], str] | None = None) -> Any:
+        """The lines as a pyarrow table of `SHORTLIST_COLUMNS` but ``row``; ``text`` is
+        applied to each distinct text value (once per value, not per line)."""
+
+        def strings(values: np.ndarray, index: np.ndarray) -> Any:
+            small = [None if v is None else (text(str(v)) if text else str(v)) for v in values]
+            return pa.array(small, type=pa.string()).take(pa.array(index, mask=index < 0, type=pa.int64()))
+
+        return pa.table({
+            "supplier_id": strings(self.supplier_ids, self.supplier),
+            "supplier_name": strings(self.supplier_names, self.supplier),
+            "rank": pa.array(self.rank, mask=self.rank == 0, type=pa.int64()),
+            "initiative_id": strings(self.initiative_ids, self.initiative),
+            "initiative_name": strings(self.initiative_names, self.initiative),
+            "score": pa.array(self.score, type=pa.float64(), from_pandas=True),
+            "reasons": strings(self.reason_texts, self.reason),
+        })
 
 
 @dataclass(frozen=True)
@@ -359,6 +365,10 @@ class ParsedFrame:
 
 
 _CACHE_LIMIT = 200_000
+
+
+#: How `ShortlistLines.frame` turns the pyarrow columns into pandas ones.
+_PANDAS_TYPES = {pa.string(): pd.StringDtype("pyarrow"), pa.int64(): pd.Int64Dtype()}
 
 
 class FrameScorer:

@@ -16,15 +16,17 @@ ROWS = pd.read_csv(
 )
 
 
-@pytest.mark.parametrize("partitions", [1, 3, 5])
-def test_map_partitions_equals_pandas(partitions):
+@pytest.mark.parametrize(("partitions", "scheduler"), [
+    (1, "synchronous"), (3, "synchronous"), (5, "synchronous"), (4, "threads"), (3, "processes"),
+])
+def test_map_partitions_equals_pandas(partitions, scheduler):
     import dask
 
     frame = pd.concat([ROWS] * 3, ignore_index=True)
     expected = score_frame(frame, CAT, top=4)
     ddf = dd.from_pandas(frame, npartitions=partitions)
     meta = score_frame(frame.head(0), CAT, top=4)
-    with dask.config.set(scheduler="synchronous"):
+    with dask.config.set(scheduler=scheduler):
         got = ddf.map_partitions(score_frame, CAT, 4, meta=meta).compute()
     got = got.reset_index(drop=True)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)

@@ -223,7 +223,7 @@ def test_supplier_with_no_match_keeps_one_line_that_says_why():
                         "issues": "childcare"}])
     out = score_frame(df)
     assert len(out) == 1
-    assert pd.isna(out.loc[0, "rank"]) and out.loc[0, "initiative_id"] is None
+    assert pd.isna(out.loc[0, "rank"]) and pd.isna(out.loc[0, "initiative_id"])
     assert out.loc[0, "reasons"].startswith("no ")
     assert recommend(row_profile(df.iloc[0].to_dict())).shortlist == ()
 
