@@ -93,7 +93,7 @@ def test_memberships_are_flagged_not_recommended(catalogue):
 
 def test_profile_that_fits_nothing_says_so(catalogue):
     weak = recommend({"name": "Plant", "kind": "factory", "country": "GH", "sector": "food",
-                      "issues": ["childcare", "energy"]}, catalogue=catalogue)
+                      "issues": {"childcare": 3, "energy": 1}}, catalogue=catalogue)
     assert weak.verdict == "weak"
     assert weak.message.startswith("No initiative fits this profile well")
     assert "childcare" in weak.uncovered
