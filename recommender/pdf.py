@@ -7,7 +7,9 @@ a Python dependency (see docs/report.md for why Chromium rather than WeasyPrint)
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -59,14 +61,39 @@ def find_chromium() -> str | None:
     return None
 
 
-def html_to_pdf(html: str, *, paper: str = "A4", timeout: float = 120.0) -> bytes:
+_REPORT_DATE = re.compile(r'<meta name="dcterms\.created" content="(\d{4}-\d{2}-\d{2})">')
+_PDF_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}([^)]*)\)")
+
+
+def _stamp(pdf: bytes, day: _dt.date) -> bytes:
+    """``pdf`` with its creation and modification dates set to ``day``, midnight UTC.
+
+    Chromium stamps the time of printing; the replacement has the same length, so the
+    cross-reference offsets stay valid, and the same report prints to the same bytes.
+    """
+    stamp = day.strftime("%Y%m%d000000").encode()
+
+    def fix(m: re.Match[bytes]) -> bytes:
+        zone = b"+00'00'" if len(m.group(2)) == len(b"+00'00'") else m.group(2)
+        return b"/" + m.group(1) + b" (D:" + stamp + zone + b")"
+
+    return _PDF_DATES.sub(fix, pdf)
+
+
+def html_to_pdf(html: str, *, paper: str = "A4", timeout: float = 120.0, date: _dt.date | None = None) -> bytes:
     """The PDF of a self-contained HTML document, printed by headless Chromium.
 
-    ``paper`` is "A4" or "Letter". Raises `DependencyError` when Chromium is missing or
-    fails, with what to do about it.
+    ``paper`` is "A4" or "Letter". The PDF's creation date is ``date``, else the report
+    date the document carries (``<meta name="dcterms.created">``, which every report
+    rendered by `recommender.render` has), so the same report always gives the same bytes;
+    without either it is the time of printing. Raises `DependencyError` when Chromium is
+    missing or fails, with what to do about it.
     """
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}")
+    if date is None:
+        found = _REPORT_DATE.search(html)
+        date = _dt.date.fromisoformat(found.group(1)) if found else None
     exe = find_chromium()
     if exe is None:
         raise DependencyError("PDF output needs Chromium, which was not found", hint=_INSTALL_HINT)
@@ -104,4 +131,5 @@ def html_to_pdf(html: str, *, paper: str = "A4", timeout: float = 120.0) -> byte
             last = detail[-1] if detail else f"exit code {done.returncode}"
             raise DependencyError(f"Chromium did not write a PDF ({last})", source=exe,
                                   hint="run with --debug, or print the HTML report from a browser")
-        return target.read_bytes()
+        data = target.read_bytes()
+    return _stamp(data, date) if date is not None else data

@@ -22,6 +22,7 @@ __all__ = [
     "render_html",
     "render_markdown",
     "markdown_escape",
+    "css_string",
     "Markdown",
     "FORMATS",
     "report_date",
@@ -64,7 +65,10 @@ def render_json(result: Result, options: ReportOptions | None = None) -> str:
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|~#!])")
 _MD_BLOCK_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))(?=\s|$)")
-_MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MD_ENTITIES = {"<": "&lt;", ">": "&gt;"}
+# A bare "&" is literal in Markdown ("C&A" stays readable); only one that would start a
+# character reference ("&amp;", "&#60;") is written as an entity itself.
+_MD_AMPERSAND = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 
 
 class Markdown(str):
@@ -75,14 +79,16 @@ def markdown_escape(value: object) -> str:
     """``value`` as literal Markdown text: one line, no markup, no raw HTML.
 
     Turns line breaks into spaces (so client text cannot start a block), backslash-escapes
-    Markdown punctuation, writes ``& < >`` as entities and defuses a leading list marker
-    (``-``, ``+``, ``1.``). `Markdown` instances pass through unchanged.
+    Markdown punctuation, writes ``< >`` (and an ``&`` that would start an entity) as
+    entities and defuses a leading list marker (``-``, ``+``, ``1.``). `Markdown` instances
+    pass through unchanged.
     """
     if isinstance(value, Markdown):
         return value
     if value is None:
         return ""
     text = re.sub(r"\s+", " ", str(value))
+    text = _MD_AMPERSAND.sub("&amp;", text)
     text = "".join(_MD_ENTITIES.get(ch, ch) for ch in text)
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return _MD_BLOCK_START.sub(_defuse, text, count=1)
@@ -108,6 +114,20 @@ def _pct(value: float) -> str:
     return f"{float(value) * 100:.0f}\u00a0%"
 
 
+def css_string(value: object):
+    """``value`` as a double-quoted CSS string, for ``content:`` in the report's own CSS.
+
+    Everything but ASCII letters and digits is written as a six-digit CSS escape, so client
+    text can neither end the string, the rule nor the ``<style>`` element. (Spaces too: CSS
+    swallows one space after an escape.)
+    """
+    from markupsafe import Markup
+
+    text = " ".join(str(value).split())
+    body = "".join(ch if ch.isascii() and ch.isalnum() else f"\\{ord(ch):06x}" for ch in text)
+    return Markup(f'"{body}"')
+
+
 def _environment(templates: str | None, *, markdown: bool = False):
     """The Jinja2 environment: the user's template folder first, the packaged one behind it.
 
@@ -131,6 +151,7 @@ def _environment(templates: str | None, *, markdown: bool = False):
         finalize=markdown_escape if markdown else None,
     )
     env.filters["pct"] = _pct
+    env.filters["css_string"] = css_string
     env.filters["md_url"] = markdown_url
     env.filters["md"] = markdown_escape
     env.filters["markdown"] = Markdown  # template-made Markdown (a macro's output): not escaped again

@@ -24,6 +24,7 @@ from .models import COMPONENTS
 from .recommend import VERDICTS
 from .render import ReportOptions, report_date
 from .result import Recommendation, Result, round_preserving_sum
+from .sensitivity import NEAR_TIE_MARGIN, NEAR_TIE_SHARE
 
 __all__ = [
     "ReportContext",
@@ -41,6 +42,7 @@ __all__ = [
     "CoverageView",
     "ExcludedView",
     "ComponentWeight",
+    "FirstShare",
     "StabilityView",
     "RobustnessView",
     "AppendixGroup",
@@ -121,6 +123,15 @@ def _join(items: list[str]) -> str:
 def _nbsp(sentence: str) -> str:
     """Keep "75 %" together on one line."""
     return re.sub(r"(\d) %", "\\1\u00a0%", sentence)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:·") + "…"
 
 
 def _pct(x: float) -> str:
@@ -243,7 +254,9 @@ class Card:
     part involves (may be empty); ``approaches`` the labels of how it works;
     ``participants`` who can join, in words; ``url`` a checked http(s) link or None;
     ``sources`` the sources behind the reasons (`SourceView`); ``stale_sources`` how many
-    of them are possibly stale.
+    of them are possibly stale; ``ties`` the names of the shortlisted initiatives it is
+    nearly tied with (neighbours less than 0.02 apart, or the first two when the
+    stability check calls it a near tie; empty for most cards).
     """
 
     rank: int
@@ -271,6 +284,7 @@ class Card:
     url: str | None
     sources: tuple[SourceView, ...]
     stale_sources: int
+    ties: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -368,20 +382,43 @@ class ComponentWeight:
 
 
 @dataclass(frozen=True)
+class FirstShare:
+    """One initiative in the stability chart: ``key`` (its colour: ``step-1`` for the first
+    choice, ``step-2`` and on for the others), ``label`` (its name), ``value`` the share of
+    perturbed runs in which it came first (0-1) and ``text`` (the share formatted)."""
+
+    key: str
+    label: str
+    value: float
+    text: str
+
+
+@dataclass(frozen=True)
 class StabilityView:
     """How often the first choice stays first when the weights are perturbed.
 
-    ``top_stays_first`` 0-1 and ``top_stays_text``; ``draws`` how many perturbed runs;
-    ``perturbation`` their size (0-1); ``near_tie`` True when the top two are nearly tied;
-    ``sentence`` all of it in words.
+    ``top`` the first choice's name; ``top_stays_first`` 0-1 and ``top_stays_text``;
+    ``draws`` how many perturbed runs; ``perturbation`` their size (0-1); ``near_tie`` True
+    when the first two are nearly tied; ``runner_up`` the second choice's name (may be
+    empty); ``margin`` the first choice's lead over it and ``margin_text``; ``shares``
+    (`FirstShare`) every initiative that came first in some run, the first choice first;
+    ``sentence`` all of it in words; ``chart_text`` the text alternative of the chart;
+    ``rule`` how a near tie is defined, in words, for the methodology.
     """
 
+    top: str
     top_stays_first: float
     top_stays_text: str
     draws: int
     perturbation: float
     near_tie: bool
+    runner_up: str
+    margin: float | None
+    margin_text: str
+    shares: tuple[FirstShare, ...]
     sentence: str
+    chart_text: str
+    rule: str
 
 
 @dataclass(frozen=True)
@@ -453,6 +490,8 @@ class ReportContext:
         The verdict in words, such as "Strong match".
     message
         The one-sentence verdict from `recommend`.
+    near_tie
+        A warning that the first choice is nearly tied with another, or empty.
     fits
         True when there is a shortlist to present.
     summary
@@ -487,6 +526,9 @@ class ReportContext:
         Sources older than this many years at the report date are flagged possibly stale.
     tool_version
         The version of `match` that produced the report.
+    running_footer
+        The line printed at the foot of every page but the cover when the report is
+        printed: title, client and date, shortened to 90 characters.
     label
         A function (section, key) -> display label from the taxonomy.
     """
@@ -513,6 +555,7 @@ class ReportContext:
     verdict: str
     verdict_label: str
     message: str
+    near_tie: str
     fits: bool
     summary: tuple[str, ...]
     key_gap: str
@@ -530,6 +573,7 @@ class ReportContext:
     stale_count: int
     stale_after_years: float
     tool_version: str
+    running_footer: str
     label: Callable[[str, str], str]
 
 
@@ -576,7 +620,8 @@ def _participants(kinds: tuple[str, ...]) -> str:
     return {"factory": "Factories only", "brand": "Brands and retailers only"}.get(kinds[0], kinds[0])
 
 
-def _card(rec: Recommendation, result: Result, sources: _Sources, axis: float) -> Card:
+def _card(rec: Recommendation, result: Result, sources: _Sources, axis: float,
+          ties: Mapping[str, tuple[str, ...]]) -> Card:
     tax = result.taxonomy
     weights = result.profile.weights()
     positive = [c for c in rec.contributions if c.value > 0]
@@ -652,6 +697,7 @@ def _card(rec: Recommendation, result: Result, sources: _Sources, axis: float) -
         url=safe_url(init.url),
         sources=backing,
         stale_sources=sum(1 for s in backing if s.stale),
+        ties=() if rec.member else tuple(ties.get(rec.id, ())),
     )
 
 
@@ -705,6 +751,12 @@ def _names(result: Result) -> dict[str, str]:
     names = {r.id: r.name for r in result.shortlist + result.memberships}
     for e in result.excluded:
         names.setdefault(e.id, e.initiative.name)
+    # Open initiatives outside the shortlist are named only by the what-if changes, if at all.
+    what_if = result.extras.get("what_if")
+    changes = what_if.get("changes") if isinstance(what_if, Mapping) else None
+    for change in changes if isinstance(changes, (list, tuple)) else ():
+        if isinstance(change, Mapping) and change.get("initiative") and change.get("name"):
+            names.setdefault(str(change["initiative"]), str(change["name"]))
     return names
 
 
@@ -824,33 +876,62 @@ def _summary(result: Result, coverage: CoverageView, open_count: int) -> tuple[s
     return tuple(out)
 
 
-def _stability(raw: object) -> StabilityView | None:
+def _stability(raw: object, result: Result, names: Mapping[str, str]) -> StabilityView | None:
     if not isinstance(raw, Mapping):
         return None
     try:
         share = float(raw.get("top_stays_first", 0.0))
         draws = int(raw.get("draws", 0))
         perturbation = float(raw.get("perturbation", 0.0))
+        margin = float(raw["margin"]) if raw.get("margin") is not None else None
+        challengers = [(str(k), float(v)) for k, v in dict(raw.get("challengers") or {}).items()]
     except (TypeError, ValueError):
         return None
     share = min(max(share, 0.0), 1.0)
     near_tie = bool(raw.get("near_tie", False))
+    top_id = raw.get("top") or (result.top.id if result.top else "")
+    top = names.get(str(top_id), str(top_id)) or "The first choice"
+    runner_id = raw.get("runner_up") or (result.shortlist[1].id if len(result.shortlist) > 1 else "")
+    runner = names.get(str(runner_id), str(runner_id))
+    shares = [FirstShare("step-1", top, share, _pct(share))]
+    shares += [FirstShare(f"step-{min(n, 5)}", names.get(k, k), min(max(v, 0.0), 1.0), _pct(v))
+               for n, (k, v) in enumerate(challengers, start=2) if v > 0]
+
     sentence = (
         f"When each score weight is varied at random by up to {_pct(perturbation)} over {draws:,} runs, "
-        f"the first choice stays first in {_pct(share)} of them."
+        f"{top} stays first in {_pct(share)} of them"
     )
-    if near_tie:
-        sentence += " The first two are nearly tied, so treat them as equally good."
+    others = [f"{s.label} ({s.text})" for s in shares[1:]]
+    if len(others) == 1:
+        sentence += f"; in the others {shares[1].label} comes first."
+    elif others:
+        sentence += f"; otherwise {_join(others[:-1])} or {others[-1]} comes first."
+    else:
+        sentence += "."
+    close = margin is not None and margin < NEAR_TIE_MARGIN
+    if near_tie and runner and close:
+        lead = "less than 0.01" if margin < 0.01 else f"less than {NEAR_TIE_MARGIN:.2f}"
+        sentence += f" It leads {runner} by {lead}: a near tie, so treat the two as equally good."
+    elif near_tie:
+        sentence += " That makes it a near tie: treat the first two as equally good and compare them with care."
     elif share >= 0.9:
         sentence += " The first choice does not hinge on the exact weights."
     elif share < 0.6:
         sentence += " The first choice depends on the exact weights; compare the top few with care."
-    return StabilityView(top_stays_first=share, top_stays_text=_pct(share), draws=draws,
-                         perturbation=perturbation, near_tie=near_tie, sentence=sentence)
+    chart_text = "; ".join(f"{s.label} first in {s.text} of runs" for s in shares) + "."
+    return StabilityView(
+        top=top, top_stays_first=share, top_stays_text=_pct(share), draws=draws, perturbation=perturbation,
+        near_tie=near_tie, runner_up=runner, margin=margin,
+        margin_text=_num(margin) if margin is not None else "", shares=tuple(shares),
+        sentence=sentence, chart_text=chart_text,
+        rule=(f"a lead of less than {NEAR_TIE_MARGIN:.2f} over the runner-up, or staying first in fewer "
+              f"than {_pct(NEAR_TIE_SHARE)} of the runs"),
+    )
 
 
-def _robustness(extras: Mapping[str, Any]) -> RobustnessView | None:
-    stability = _stability(extras["stability"]) if "stability" in extras else None
+def _robustness(result: Result, names: Mapping[str, str]) -> RobustnessView | None:
+    extras = result.extras
+    stability = _stability(extras["stability"], result, names) if "stability" in extras else None
     what_if: tuple[str, ...] = ()
     raw = extras.get("what_if")
     if isinstance(raw, Mapping) and isinstance(raw.get("sentences"), (list, tuple)):
@@ -858,6 +939,43 @@ def _robustness(extras: Mapping[str, Any]) -> RobustnessView | None:
     if stability is None and not what_if:
         return None
     return RobustnessView(stability=stability, what_if=what_if)
+
+
+def _ties(result: Result, stability: StabilityView | None) -> dict[str, tuple[str, ...]]:
+    """Initiative id -> the names of the shortlisted initiatives it is nearly tied with.
+
+    Neighbours in the ranking whose scores differ by less than `NEAR_TIE_MARGIN` are nearly
+    tied, and so are the first two when the stability check says so.
+    """
+    pairs: list[tuple[Recommendation, Recommendation]] = []
+    ranked = result.shortlist
+    for a, b in zip(ranked, ranked[1:]):
+        if round(a.score - b.score, 4) < NEAR_TIE_MARGIN:
+            pairs.append((a, b))
+    if stability is not None and stability.near_tie and len(ranked) > 1:
+        runner = next((r for r in ranked[1:] if r.name == stability.runner_up), ranked[1])
+        if (ranked[0], runner) not in pairs:
+            pairs.insert(0, (ranked[0], runner))
+    ties: dict[str, list[str]] = {}
+    for a, b in pairs:
+        ties.setdefault(a.id, []).append(b.name)
+        ties.setdefault(b.id, []).append(a.name)
+    return {k: tuple(dict.fromkeys(v)) for k, v in ties.items()}
+
+
+def _tie_sentence(result: Result, stability: StabilityView | None, ties: Mapping[str, tuple[str, ...]]) -> str:
+    """The executive summary's warning when the first choice is nearly tied, else empty."""
+    if not result.shortlist or not ties.get(result.shortlist[0].id):
+        return ""
+    first = result.shortlist[0]
+    other = next(r for r in result.shortlist[1:] if r.name == ties[first.id][0])
+    sentence = (
+        f"{first.name} and {other.name} are nearly tied ({_num(first.score)} and {_num(other.score)})"
+    )
+    share = next((s for s in stability.shares[1:] if s.label == other.name), None) if stability else None
+    if share is not None:
+        sentence += f": with slightly different weights, {other.name} comes first in {share.text} of runs"
+    return sentence + ". Treat the two as equally good and let the client's priorities decide."
 
 
 def build_context(result: Result, options: ReportOptions, *, env: Any = None) -> ReportContext:
@@ -891,14 +1009,20 @@ def build_context(result: Result, options: ReportOptions, *, env: Any = None) ->
     )
     all_sources = [s for g in appendix for s in g.sources]
 
+    names = _names(result)
+    robustness = _robustness(result, names)
+    stability = robustness.stability if robustness else None
+    ties = _ties(result, stability)
     axis = _axis(result.shortlist + result.memberships)
-    cards = tuple(_card(r, result, sources, axis) for r in result.shortlist)
-    members = tuple(_card(r, result, sources, axis) for r in result.memberships)
+    cards = tuple(_card(r, result, sources, axis, ties) for r in result.shortlist)
+    members = tuple(_card(r, result, sources, axis, ties) for r in result.memberships)
     issues = _issues(result)
+    # The comparison lists the issues by priority, highest first (stable within a priority).
+    by_priority = tuple(sorted(issues, key=lambda i: -i.weight))
     heatmap = None
     if cards:
         heatmap = Heatmap(
-            issues=issues,
+            issues=by_priority,
             rows=tuple(
                 HeatRow(
                     rank=r.rank,
@@ -907,7 +1031,7 @@ def build_context(result: Result, options: ReportOptions, *, env: Any = None) ->
                     cells=tuple(
                         HeatCell(issue=i.label, strength=r.initiative.issues.get(i.key, 0),
                                  word=STRENGTH_SHORT[r.initiative.issues.get(i.key, 0)])
-                        for i in issues
+                        for i in by_priority
                     ),
                 )
                 for r in result.shortlist
@@ -917,9 +1041,12 @@ def build_context(result: Result, options: ReportOptions, *, env: Any = None) ->
     open_count = result.considered - len(result.excluded)
     coverage = _coverage(result, anchors)
     catalogue = result.catalogue
+    title = options.title or f"Programme shortlist for {p.name}"
+    running = title if p.name in title else f"{title} · {p.name}"
+    running = f"{_shorten(running, 70)} · {_long_date(today)}"
     return ReportContext(
         result=result,
-        title=options.title or f"Programme shortlist for {p.name}",
+        title=title,
         prepared_by=options.prepared_by or "",
         date=today.isoformat(),
         date_text=_long_date(today),
@@ -928,7 +1055,7 @@ def build_context(result: Result, options: ReportOptions, *, env: Any = None) ->
         kind=p.kind,
         country=country,
         sector=tax.label("sectors", p.sector),
-        facts=_facts(result, country, _names(result)),
+        facts=_facts(result, country, names),
         description=p.description,
         issues=issues,
         issues_text=_join([in_sentence(i.label) for i in issues if not i.inferred]),
@@ -941,6 +1068,7 @@ def build_context(result: Result, options: ReportOptions, *, env: Any = None) ->
         verdict_label={"strong": "Strong match", "fair": "Fair match", "weak": "Weak match"}.get(
             result.verdict, "No match"),
         message=result.message,
+        near_tie=_tie_sentence(result, stability, ties),
         fits=bool(result.shortlist) and result.verdict != "none",
         summary=tuple(_nbsp(s) for s in _summary(result, coverage, open_count)),
         key_gap=_key_gap(result),
@@ -960,11 +1088,12 @@ def build_context(result: Result, options: ReportOptions, *, env: Any = None) ->
         ),
         bands=tuple((name, floor) for name, floor in VERDICTS),
         strengths=tuple((s, STRENGTH_WORDS[s]) for s in (3, 2, 1)),
-        robustness=_robustness(result.extras),
+        robustness=robustness,
         appendix=appendix,
         source_count=len({s.number for s in all_sources}),
         stale_count=len({s.number for s in all_sources if s.stale}),
         stale_after_years=options.stale_after_years,
         tool_version=__version__,
+        running_footer=running,
         label=tax.label,
     )

@@ -46,7 +46,9 @@ STRESS = {
     "prefers": ["training", "peer_education", "worker_voice"],
     "description": "https://example.org/" + "a" * 150 + " overtime wages union",
 }
-CASES = [(p.stem, p) for p in EXAMPLES] + [("fits-nothing", FITS_NOTHING), ("stress", STRESS)]
+# A weak first choice ("Leads to check").
+WEAK = {"name": "Weak Co", "kind": "factory", "country": "IS", "sector": "toys", "issues": {"childcare": 3, "wages": 1}}
+CASES = [(p.stem, p) for p in EXAMPLES] + [("fits-nothing", FITS_NOTHING), ("weak", WEAK), ("stress", STRESS)]
 
 # Elements whose box lies (partly) outside the viewport, ignoring ones deliberately hidden.
 _OVERFLOW_JS = """
@@ -144,18 +146,26 @@ def test_print_layout_on_a4(browser, reports):
         page.emulate_media(media="print")
         rules = page.evaluate("""() => {
           const style = (selector) => getComputedStyle(document.querySelector(selector));
+          const body = document.querySelector('article.card .card-body');
+          const [reasons, chart] = [...body.children].map((el) => el.getBoundingClientRect().top);
           return {
             cover: style('#cover').breakAfter,
             head: ['breakInside', 'breakAfter'].map((k) => style('article.card .card-head')[k]),
             row: style('.heatmap tbody tr').breakInside,
             heatmap: style('table.heatmap').display,
-            columns: style('article.card .card-body').gridTemplateColumns.split(' ').length,
+            chart: [style('article.card .bar-table').breakInside, chart < reasons],
             toc: style('nav.toc').display,
+            footer: style('footer.page-footer').display,
+            intro: style('section#coverage .section-intro').breakAfter,
             methodology: style('#methodology').breakBefore,
+            appendix: style('#appendix').breakBefore,
           };
         }""")
+        # On paper the contributions chart comes first, whole, and the reasons flow after it;
+        # the running footer and page numbers replace the on-screen footer.
         assert rules == {"cover": "page", "head": ["avoid", "avoid"], "row": "avoid", "heatmap": "table",
-                         "columns": 2, "toc": "none", "methodology": "page"}
+                         "chart": ["avoid", True], "toc": "none", "footer": "none", "intro": "avoid",
+                         "methodology": "page", "appendix": "page"}
         assert errors == []
     finally:
         page.close()

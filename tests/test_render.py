@@ -24,6 +24,7 @@ from recommender.errors import DependencyError
 from recommender.render import (
     FORMATS,
     ReportOptions,
+    css_string,
     markdown_escape,
     render,
     render_html,
@@ -113,7 +114,9 @@ def test_rendering_is_pure(factory, report_options):
     ("raw", "escaped"),
     [
         ("Plain words, 0.53 and 2026.11", "Plain words, 0.53 and 2026.11"),
-        ("<b>x</b> & y", "&lt;b&gt;x&lt;/b&gt; &amp; y"),
+        ("<b>x</b> & y", "&lt;b&gt;x&lt;/b&gt; & y"),
+        ("C&A and H&M", "C&A and H&M"),  # a bare & is literal in Markdown: keep it readable
+        ("&amp; &#60; &#x3c;", "&amp;amp; &amp;\\#60; &amp;\\#x3c;"),  # but never an entity
         ("[click](javascript:alert(1))", "\\[click\\](javascript:alert(1))"),
         ("*bold* _it_ `code` ~s~ a|b", "\\*bold\\* \\_it\\_ \\`code\\` \\~s\\~ a\\|b"),
         ("# Heading", "\\# Heading"),
@@ -157,10 +160,32 @@ def test_markdown_escapes_client_text(profile_dict, report_options):
 
 
 def test_markdown_fits_nothing(fits_nothing_dict, report_options):
-    md = render_markdown(recommend(fits_nothing_dict), report_options)
+    result = recommend(fits_nothing_dict)
+    md = render_markdown(result, report_options)
     assert "## No initiative to recommend" in md
     assert "**No match.**" in md
     assert "### 1\\." not in md
+    assert "## What would change the result" in md and "## How robust" not in md
+    assert "**What would lead to a recommendation**" in md
+    for sentence in result.extras["what_if"]["sentences"]:
+        assert f"- {markdown_escape(sentence)}" in md
+
+
+def test_markdown_robustness_and_near_tie(factory, report_options):
+    md = render_markdown(factory, report_options)
+    assert "## How robust is this ranking" in md
+    assert f"{factory.extras['stability']['top_stays_first'] * 100:.0f} %" in md
+    for sentence in factory.extras["what_if"]["sentences"]:
+        assert f"- {markdown_escape(sentence)}" in md
+    first, second = factory.shortlist[:2]
+    stability = {**factory.extras["stability"], "near_tie": True, "runner_up": second.id, "margin": 0.004,
+                 "top_stays_first": 0.55, "challengers": {second.id: 0.45}}
+    md = render_markdown(dataclasses.replace(factory, extras={**factory.extras, "stability": stability}),
+                         report_options)
+    summary = md.split("## Executive summary", 1)[1].split("\n## ", 1)[0]
+    assert "**Near tie.**" in summary and first.name in summary and "45 %" in summary
+    assert f"**Near tie** with {markdown_escape(second.name)}" in md
+    assert f"**Near tie** with {markdown_escape(first.name)}" in md
 
 
 # --- branding through the CLI -------------------------------------------------------------
@@ -292,6 +317,15 @@ def test_every_report_asset_is_package_data():
             assert any(fnmatch.fnmatch(rel, g) and rel.count("/") == g.count("/") for g in globs), rel
 
 
+@pytest.mark.parametrize("value", ["Plain Name Ltd", 'a"b', "</style><script>x()</script>", "a\\\"; } * { x: y",
+                                   "Fjällspår · Co\nLtd", "/* c */ ;{}"])
+def test_css_string_cannot_break_out(value):
+    out = str(css_string(value))
+    assert re.fullmatch(r'"[A-Za-z0-9\\]*"', out)
+    decoded = re.sub(r"\\([0-9a-f]{6})", lambda m: chr(int(m.group(1), 16)), out[1:-1])
+    assert decoded == " ".join(value.split())
+
+
 def test_stylesheet_has_print_and_small_screen_rules():
     css = (ROOT / "reports" / "report.css").read_text()
     assert "@media print" in css and "@page" in css and "break-inside: avoid" in css
@@ -315,6 +349,19 @@ def test_pdf_from_the_cli(tmp_path):
     data = out.read_bytes()
     assert data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
     assert len(data) > 20_000
+
+
+@needs_chromium
+def test_same_report_same_pdf_bytes(factory, report_options):
+    from recommender.pdf import html_to_pdf
+
+    html = render_html(factory, report_options)
+    first, second = html_to_pdf(html), html_to_pdf(html)
+    assert first == second
+    assert b"/CreationDate (D:20261125000000+00'00')" in first  # the report date, not the clock
+    assert b"/ModDate (D:20261125000000+00'00')" in first
+    other = html_to_pdf(html, date=dt.date(2030, 1, 2))
+    assert b"/CreationDate (D:20300102000000" in other and len(other) == len(first)
 
 
 @needs_chromium

@@ -22,7 +22,7 @@ from .conftest import PROFILES, REPORT_DATE
 
 FACTORY = PROFILES / "bd-knitwear-factory.yaml"
 BRAND = PROFILES / "se-outdoor-brand.yaml"
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 DATE = dt.date.fromisoformat(REPORT_DATE)
 
 
@@ -119,7 +119,7 @@ def test_every_chart_has_a_text_alternative(any_result):
 # --- cover and summary ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("which", ["factory", "brand"])
+@pytest.mark.parametrize("which", ["factory", "brand", "nothing"])
 def test_cover_names_client_date_catalogue_and_profile(which, request):
     result = request.getfixturevalue(which)
     soup = html_of(result)
@@ -135,6 +135,50 @@ def test_cover_names_client_date_catalogue_and_profile(which, request):
     assert "Type" in [text(dt_) for dt_ in cover.select(".facts dt")]
     if result.profile.kind == "brand":
         assert "Sourcing countries" in text(cover)
+    assert f"badge-{result.verdict}" in cover.select_one(".cover-meta .badge")["class"]
+    # the contents list links every section the report has, and only those
+    toc = [a["href"][1:] for a in cover.select("nav.toc a")]
+    sections = [s["id"] for s in soup.select("main > section")]
+    assert toc == sections
+
+
+@pytest.mark.parametrize("which", ["factory", "brand", "nothing"])
+def test_sections_come_in_the_documented_order(which, request):
+    result = request.getfixturevalue(which)
+    sections = [s["id"] for s in html_of(result).select("main > section")]
+    order = ["summary", "shortlist", "comparison", "coverage", "robustness", "memberships", "excluded",
+             "methodology", "appendix"]
+    assert sections == [s for s in order if s in sections]
+    assert {"summary", "shortlist", "coverage", "methodology", "appendix"} <= set(sections)
+    assert ("comparison" in sections) == bool(result.shortlist)
+    assert ("memberships" in sections) == bool(result.memberships)
+    assert ("excluded" in sections) == bool(result.excluded)
+
+
+@pytest.mark.parametrize("which", ["factory", "brand", "nothing"])
+def test_footer_and_the_printed_running_footer(which, request):
+    result = request.getfixturevalue(which)
+    soup = html_of(result, prepared_by="Acme CSR")
+    footer = text(soup.select_one("footer.page-footer"))
+    assert result.profile.name in footer and "Acme CSR" in footer and "25 November 2026" in footer
+    assert result.catalogue["version"] in footer
+    css = soup.style.get_text()
+    # printed pages carry a running footer and page numbers instead, except the cover
+    assert "@bottom-left" in css and 'counter(page) " of " counter(pages)' in css and "@page :first" in css
+    running = re.search(r'@bottom-left \{ content: "([^"]*)"', css).group(1)
+    decoded = re.sub(r"\\([0-9a-f]{6})", lambda m: chr(int(m.group(1), 16)), running)
+    assert decoded == f"Programme shortlist for {result.profile.name} · 25 November 2026"
+    assert soup.find("meta", attrs={"name": "dcterms.created"})["content"] == REPORT_DATE
+
+
+def test_running_footer_cannot_break_out_of_the_stylesheet(profile_dict):
+    profile_dict["name"] = '</style><script>alert(1)</script>"; } body { display: none } /*'
+    soup = BeautifulSoup(render_html(recommend(profile_dict), ReportOptions(date=DATE)), "html.parser")
+    assert len(soup.find_all("style")) == 1 and not soup.find_all("script")
+    css = soup.style.get_text()
+    running = re.search(r"@bottom-left \{ content: (\"[^\"]*\"); ", css).group(1)
+    assert re.fullmatch(r'"[A-Za-z0-9\\]*"', running)
+    assert "display: none } /*" not in css
 
 
 def test_cover_branding(factory):
@@ -249,7 +293,8 @@ def test_unsafe_links_are_never_emitted(factory):
 def test_heat_map_is_shortlist_by_issues(which, request):
     result = request.getfixturevalue(which)
     table = html_of(result).select_one("section#comparison table.heatmap")
-    issues = list(result.profile.weights())
+    weights = result.profile.weights()
+    issues = sorted(weights, key=lambda k: -weights[k])  # highest priority first, stable
     headers = [text(th) for th in table.select("thead th")][1:]
     assert len(headers) == len(issues)
     for header, key in zip(headers, issues, strict=True):
@@ -356,10 +401,91 @@ def test_robustness_renders_stability_and_what_if(factory):
     section = soup.select_one("section#robustness")
     assert text(section.h2) == "How robust is this ranking"
     sentence = text(section.select_one(".stability"))
-    assert "87 %" in sentence and "400" in sentence and "20 %" in sentence and "nearly tied" in sentence
-    meter = section.select_one("svg[role=img]")
-    assert "87 %" in text(meter.title)
+    assert "87 %" in sentence and "400" in sentence and "20 %" in sentence and "near tie" in sentence
+    assert section.select_one(".stability .badge-tie")
+    chart = section.select_one("svg[role=img]")
+    assert "87 %" in text(chart.title) and factory.shortlist[0].name in text(chart.title)
     assert [text(li) for li in section.select(".what-if li")] == extras["what_if"]["sentences"]
+    assert "What would change the first choice" in [text(h) for h in section.find_all("h3")]
+
+
+@pytest.mark.parametrize("which", ["factory", "brand", "nothing"])
+def test_robustness_from_a_real_result(which, request):
+    """`recommend` always measures stability (when something is shortlisted) and the what-if."""
+    result = request.getfixturevalue(which)
+    soup = html_of(result)
+    section = soup.select_one("section#robustness")
+    what_if = result.extras["what_if"]["sentences"]
+    assert [text(li) for li in section.select("ul.what-if li")] == what_if
+    if result.shortlist:
+        stability = result.extras["stability"]
+        assert text(section.h2) == "How robust is this ranking"
+        sentence = text(section.select_one("p.stability"))
+        assert f"{stability['top_stays_first'] * 100:.0f} %" in sentence
+        assert f"{stability['draws']:,}" in sentence and result.shortlist[0].name in sentence
+        # one segment per initiative that came first in some run, each named in the key
+        shares = [text(li) for li in section.select(".stability-figure .legend li")]
+        assert len(shares) == 1 + len(stability["challengers"])
+        assert shares[0].startswith(result.shortlist[0].name)
+        chart = section.select_one(".stability-figure svg[role=img]")
+        assert len(chart.select("rect")) == 1 + len(shares)  # the track, then the segments
+        assert all(name.split(" ")[0] in text(chart.desc) for name in shares)
+        assert "How robust the result is" in text(soup.select_one("#methodology"))
+    else:
+        assert "stability" not in result.extras
+        assert text(section.h2) == "What would change the result"
+        assert not section.select(".stability")
+        assert "What would lead to a recommendation" in [text(h) for h in section.find_all("h3")]
+
+
+def _tied(result, *, margin=0.005, share=0.4):
+    second = result.shortlist[1]
+    stability = {"top": result.shortlist[0].id, "top_stays_first": 1 - share, "draws": 500, "perturbation": 0.2,
+                 "near_tie": True, "runner_up": second.id, "margin": margin, "challengers": {second.id: share}}
+    return dataclasses.replace(result, extras={**result.extras, "stability": stability})
+
+
+def test_a_near_tie_is_flagged_in_the_summary_on_both_cards_and_in_robustness(factory):
+    tied = _tied(factory)
+    first, second = tied.shortlist[:2]
+    soup = html_of(tied)
+    note = text(soup.select_one("#summary .verdict .near-tie"))
+    assert first.name in note and second.name in note and "40 %" in note and "nearly tied" in note
+    assert soup.select_one('#summary .near-tie a[href="#robustness"]')
+    for rec in (first, second):
+        card = soup.select_one(f"#rank-{rec.id}")
+        assert card.select_one(".card-score .badge-tie")
+        other = second if rec is first else first
+        assert other.name in text(card.select_one(".tie-note"))
+    scores = [r.score for r in tied.shortlist]
+    for i, rec in enumerate(tied.shortlist[2:], start=2):
+        close = any(abs(scores[i] - scores[j]) < 0.02 for j in (i - 1, i + 1) if 0 <= j < len(scores))
+        assert bool(soup.select(f"#rank-{rec.id} .tie-note")) == close
+    stability = text(soup.select_one("#robustness p.stability"))
+    assert "less than 0.01" in stability and second.name in stability
+    legend = [text(li) for li in soup.select("#robustness .stability-figure .legend li")]
+    assert legend == [f"{first.name} 60 %", f"{second.name} 40 %"]
+
+
+def test_no_near_tie_no_flag(factory):
+    stability = {**factory.extras["stability"], "near_tie": False, "top_stays_first": 1.0, "challengers": {},
+                 "margin": 0.3}
+    spread = [dataclasses.replace(r, score=1.0 - 0.1 * r.rank) for r in factory.shortlist]
+    result = dataclasses.replace(factory, shortlist=tuple(spread), extras={**factory.extras, "stability": stability})
+    soup = html_of(result)
+    assert not soup.select(".near-tie, .tie-note, .badge-tie")
+    assert "does not hinge on the exact weights" in text(soup.select_one("#robustness p.stability"))
+
+
+def test_neighbours_with_close_scores_are_flagged_as_tied(factory):
+    recs = list(factory.shortlist)
+    recs[3] = dataclasses.replace(recs[3], score=recs[2].score - 0.01)
+    stability = {**factory.extras["stability"], "near_tie": False}
+    result = dataclasses.replace(factory, shortlist=tuple(recs), extras={**factory.extras, "stability": stability})
+    soup = html_of(result)
+    assert recs[3].name in text(soup.select_one(f"#rank-{recs[2].id} .tie-note"))
+    assert recs[2].name in text(soup.select_one(f"#rank-{recs[3].id} .tie-note"))
+    assert not soup.select_one("#summary .near-tie")  # the first choice itself is not tied
 
 
 @pytest.mark.parametrize(
@@ -441,6 +567,8 @@ def test_many_issues_turn_the_heat_map_on_its_side(profile_dict):
     keys = ["wages", "working_hours", "health_safety", "freedom_of_association", "discrimination",
             "harassment", "grievance", "womens_health"]
     profile_dict["issues"] = {k: 2 for k in keys}
+    profile_dict["issues"]["womens_health"] = 3
+    keys = ["womens_health", *keys[:-1]]  # the top priority comes first
     result = recommend(profile_dict)
     table = html_of(result).select_one("table.heatmap")
     assert "heatmap-transposed" in table["class"]
