@@ -93,8 +93,10 @@ def parse_weights(doc: YamlDoc) -> Weights:
     source = doc.source
     if isinstance(provenance, Mapping) and provenance.get("feedback"):
         source += f" (learnt from {provenance['feedback']})"
-    # Rescaling by the total can leave float noise; the last component takes it up.
-    values[COMPONENTS[-1]] = 1.0 - sum(values[c] for c in COMPONENTS[:-1])
+    # Rescaling by the total can leave float noise; the largest component takes it up, so
+    # that none can turn negative (0.2 + 0.7 + 0.1 leaves -1e-17 for a text weight of 0).
+    largest = max(COMPONENTS, key=lambda c: values[c])
+    values[largest] = 1.0 - sum(v for c, v in values.items() if c != largest)
     return Weights(**values, min_score=min_score, source=source)
 
 

@@ -24,12 +24,16 @@ CASES_FILE = ROOT / "tests" / "data" / "cases.yaml"
 CAT = load_catalogue()
 CASES = load_cases(CASES_FILE, catalogue=CAT)
 
-# Floors per split. Measured at the time of writing: dev hit@1 0.92, top-3 recall 0.98,
-# MRR 0.96, nDCG@5 0.96; heldout 1.00 / 1.00 / 1.00 / 1.00 (see docs/evaluation.md).
+# Floors per split. Measured on catalogue 2026.12 (2026-12-01): dev hit@1 0.92, top-3
+# recall 0.96, MRR 0.955, nDCG@5 0.95; heldout 1.00 / 1.00 / 1.00 / 1.00; the 15 blind
+# cases alone 1.00 / 1.00 / 1.00 / 1.00 (see docs/evaluation.md).
 FLOORS = {
     "dev": {"hit1": 0.88, "top3_recall": 0.95, "mrr": 0.92, "ndcg5": 0.92},
     "heldout": {"hit1": 0.88, "top3_recall": 0.95, "mrr": 0.92, "ndcg5": 0.92},
+    "blind": {"hit1": 0.80, "top3_recall": 0.90, "mrr": 0.85, "ndcg5": 0.85},
 }
+#: Held-out cases whose labels were written before the scorer was ever run on them.
+BLIND = [c for c in CASES if c.id.startswith("blind-")]
 
 
 def test_the_labelled_set_is_big_and_balanced():
@@ -40,6 +44,22 @@ def test_the_labelled_set_is_big_and_balanced():
     for init in CAT.ids:
         assert firsts.count(init) >= 2, f"{init} is the labelled first choice of fewer than 2 cases"
     assert any(c.fits_nothing for c in CASES)
+    assert all("\n" not in c.rationale for c in CASES)
+
+
+def test_the_hard_kinds_are_all_there():
+    near_ties = [c for c in CASES if len(c.first) > 1]
+    described = [c for c in CASES if c.profile.inferred_issues]
+    brands = {c.profile.kind for c in CASES}
+    assert len(near_ties) >= 3 and len(described) >= 3 and brands == {"factory", "brand"}
+    assert sum(c.fits_nothing for c in CASES) >= 3
+    for split in ("dev", "heldout"):
+        assert any(c.fits_nothing for c in CASES if c.split == split)
+
+
+def test_the_blind_cases_are_held_out():
+    assert len(BLIND) == 15
+    assert {c.split for c in BLIND} == {"heldout"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -61,8 +81,9 @@ def test_hard_rules(case):
 
 @pytest.mark.parametrize("split", sorted(FLOORS))
 def test_ranking_quality(split):
-    ev = evaluate([c for c in CASES if c.split == split], catalogue=CAT, split=split)
-    metrics = ev.by_split[split]
+    chosen = BLIND if split == "blind" else [c for c in CASES if c.split == split]
+    ev = evaluate(chosen, catalogue=CAT)
+    metrics = ev.overall
     failing = "\n".join(
         f"  {o.case.id}: {'; '.join(o.problems)} (returned {', '.join(o.ranking[:3]) or 'nothing'})"
         for o in ev.failing

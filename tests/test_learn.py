@@ -103,6 +103,60 @@ def test_consistent_feedback_raises_the_approaches_weight_and_flips_the_ranking(
     assert {c.component for c in top.contributions} == {"issues", "approaches"}
 
 
+def test_eligibility_is_never_learnt_away():
+    """However the weights move, the same initiatives are excluded, for the same reasons."""
+    learnt = learn(EXAMPLE, catalogue=CAT)
+    skipped = {s.initiative for s in learnt.skipped}
+    assert skipped == {"social-at-risk"}
+    lopsided = Weights(issues=0.05, approaches=0.85, workforce=0.05, text=0.05)
+    for raw in [MILL, CLIENT, {**CLIENT, "kind": "brand", "country": "GB", "sourcing_countries": ["CN"],
+                                "sector": "home_goods", "issues": {"risk_monitoring": 3}}]:
+        before = recommend(raw)
+        for w in (learnt.weights, lopsided):
+            after = recommend(raw, weights=w)
+            assert [(e.id, e.reasons) for e in after.excluded] == [(e.id, e.reasons) for e in before.excluded]
+            assert not {r.id for r in after.shortlist} & {e.id for e in after.excluded}
+    brand = recommend({"name": "Homewares", "kind": "brand", "country": "GB", "sourcing_countries": ["CN", "VN"],
+                       "sector": "home_goods", "issues": {"risk_monitoring": 3}, "prefers": ["data_analytics"]},
+                      weights=learnt.weights)
+    assert "social-at-risk" in {e.id for e in brand.excluded}  # the skipped record's initiative stays closed
+
+
+def test_the_model_is_an_l2_regularised_logistic_regression():
+    from sklearn.linear_model import LogisticRegression
+
+    learner = learn(EXAMPLE, catalogue=CAT).learner
+    model = learner.model_
+    assert isinstance(model, LogisticRegression) and model.C == 1.0
+    assert getattr(model, "l1_ratio", None) in (None, 0, 0.0) and model.get_params()["penalty"] in ("l2", "deprecated")
+    assert model.coef_.shape == (1, len(COMPONENTS))
+    assert list(learner.get_feature_names_out()) == list(COMPONENTS)
+    # stronger regularisation shrinks the coefficients
+    weak = WeightLearner(C=0.01).fit(*_example_features())
+    assert np.abs(weak.coef_).sum() < np.abs(learner.coef_).sum()
+
+
+def _example_features():
+    from recommender.learn import features
+
+    X, y, _ = features(read_feedback(EXAMPLE, catalogue=CAT), catalogue=CAT)
+    return X, y
+
+
+def test_learning_from_the_example_file_never_demotes_what_clients_accepted():
+    records = read_feedback(EXAMPLE, catalogue=CAT)
+    learnt = learn(records, catalogue=CAT).weights
+    moves = []
+    for r in {id(r.profile): r for r in records if r.accepted and r.initiative != "social-at-risk"}.values():
+        ranks = []
+        for w in (None, learnt):
+            ids = [x.id for x in recommend(r.profile, weights=w, top=len(CAT)).shortlist]
+            ranks.append(ids.index(r.initiative) + 1)
+        moves.append((r.profile.name, r.initiative, *ranks))
+    assert all(after <= before for _, _, before, after in moves), moves
+    assert sum(after for *_, after in moves) <= sum(before for *_, before, _ in moves)
+
+
 def test_learnt_weights_keep_min_score_from_the_base():
     base = Weights(min_score=0.2)
     assert learn(consistent_feedback(10), catalogue=CAT, base=base).weights.min_score == 0.2
@@ -266,6 +320,16 @@ def test_missing_weights_file_is_a_weights_error(tmp_path):
         load_weights(tmp_path / "nope.yaml")
 
 
+@pytest.mark.parametrize("values", [(0.2, 0.7, 0.1, 0.0), (0.3, 0.6, 0.1, -0.0), (0.7, 0.2, 0.1, 0), (1, 0, 0, 0),
+                                    (0.3333, 0.3333, 0.3334, 0.0), (0.2, 0.7, 0.0, 0.1)])
+def test_weights_that_sum_to_one_in_decimals_always_load(values):
+    # float noise in the rescaling must never push a zero weight below 0 (an internal error)
+    text = "weights: {" + ", ".join(f"{c}: {v}" for c, v in zip(COMPONENTS, values, strict=True)) + "}\n"
+    w = parse_weights(parse_yaml(text, source="w.yaml"))
+    assert all(v >= 0 for v in w.as_dict().values()) and sum(w.as_dict().values()) == pytest.approx(1.0)
+    assert w.as_dict() == pytest.approx(dict(zip(COMPONENTS, values, strict=True)), abs=1e-9)
+
+
 def test_parse_weights_accepts_a_hand_written_file():
     doc = parse_yaml("weights:\n  issues: 0.6\n  approaches: 0.2\n  workforce: 0.1\n  text: 0.1\n", source="w.yaml")
     w = parse_weights(doc)
@@ -297,6 +361,31 @@ def test_cli_learn_bad_input_exits_2(tmp_path):
     assert result.exit_code == 2
     assert "fb.csv:2: outcome: must be accepted or rejected" in result.stderr
     assert not (tmp_path / "w.yaml").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "evaluate", "learn"])
+def test_cli_bad_weights_file_exits_2(tmp_path, command):
+    bad = tmp_path / "w.yaml"
+    bad.write_text("weights: {issues: 0.5, approaches: 0.6, workforce: 0, text: 0}\n")
+    args = {"run": [str(ROOT / "profiles" / "cn-dye-mill.yaml"), "-o", str(tmp_path / "r.json")],
+            "evaluate": ["evaluate", str(CASES)],
+            "learn": ["learn", str(EXAMPLE), "-o", str(tmp_path / "out.yaml")]}[command]
+    result = CliRunner().invoke(main, [*args, "--weights", str(bad)])
+    assert result.exit_code == 2
+    message = f"match: error: {bad}:1: weights: component weights must sum to 1, they sum to 1.1000"
+    assert result.stderr.strip() == message
+    assert not (tmp_path / "r.json").exists() and not (tmp_path / "out.yaml").exists()
+
+
+def test_learnt_weights_file_round_trips_through_the_cli(tmp_path):
+    out = tmp_path / "w.yaml"
+    assert CliRunner().invoke(main, ["learn", str(EXAMPLE), "-o", str(out)]).exit_code == 0
+    learnt = learn(EXAMPLE, catalogue=CAT).weights
+    back = load_weights(out)
+    assert back.as_dict() == pytest.approx(learnt.as_dict(), abs=1e-4)
+    again = tmp_path / "again.yaml"
+    save_weights(again, back)
+    assert load_weights(again).as_dict() == pytest.approx(back.as_dict(), abs=1e-12)
 
 
 def test_cli_learn_refuses_to_overwrite_its_input(tmp_path):

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommender import Weights, load_catalogue, recommend
+from recommender.models import COMPONENTS
 from recommender.recommend import fitted
-from recommender.scoring import component_scores, effective_weights, scores
+from recommender.scoring import component_scores, effective_weights, rank_order, scores
 from recommender.sensitivity import NEAR_TIE_MARGIN, NEAR_TIE_SHARE, measure, stability
 from recommender.validate import load_profile
+from recommender.vectorise import ProfileMatrix
 
 from .conftest import EXAMPLES
 
@@ -140,3 +143,30 @@ def test_component_scores_recompose_the_scores(path):
     eff = effective_weights(rec.weights, pm.applicable)
     assert ((comp >= 0) & (comp <= 1 + 1e-12)).all()
     assert (comp * eff[:, None, :]).sum(-1) == pytest.approx(scores(pm, rec.vectoriser, rec.weights), abs=1e-12)
+
+
+@pytest.mark.parametrize("profile", [TIE, CLEAR, *EXAMPLES[:4]], ids=["tie", "clear", *[p.stem for p in EXAMPLES[:4]]])
+def test_the_draws_match_an_independent_recomputation(profile):
+    """Redo the first draws one by one: perturbed `Weights` and issue weights through `scoring.scores`."""
+    rec = fitted()
+    r = recommend(profile)
+    p = r.profile
+    s = stability(r, draws=60, seed=5)
+    vec = rec.vectoriser
+    rng = np.random.default_rng(5)
+    factors = rng.uniform(0.8, 1.2, size=(60, len(COMPONENTS) + len(vec.issue_keys_)))
+    pm = vec.transform([p])
+    issue_cols = [vec.column_[f"issue:{k}"] for k in vec.issue_keys_]
+    open_ = rec.rules.mask([p])[0] & ~np.isin(np.array(CAT.ids), p.memberships)
+    candidates = open_ & np.array([any(k in i.issues for k in p.weights()) for i in CAT.initiatives])
+    wins = []
+    for f in factors:
+        comp = {c: getattr(rec.weights, c) * f[n] for n, c in enumerate(COMPONENTS)}
+        w = Weights(**{c: v / sum(comp.values()) for c, v in comp.items()})
+        iw = np.array([p.weights().get(k, 0) for k in vec.issue_keys_]) * f[len(COMPONENTS):]
+        values = pm.values.copy()
+        values[0, issue_cols] = iw / iw.sum()
+        row = scores(ProfileMatrix(values, pm.applicable, pm.text_similarity), vec, w)[0]
+        wins.append(CAT.ids[rank_order(np.where(candidates, row, -np.inf), CAT.ids)[0]])
+    assert s.top_stays_first == pytest.approx(wins.count(s.top) / 60)
+    assert s.challengers == pytest.approx({i: wins.count(i) / 60 for i in set(wins) - {s.top}})
