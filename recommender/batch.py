@@ -396,10 +396,10 @@ def _lines_table(lines: ShortlistLines, schema: Any) -> Any:
     """The shortlist lines as a pyarrow table for CSV: text made formula-safe, score at 4
     decimals, no Python object per cell."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     table = lines.table(text=csv_safe)
-    table = table.set_column(table.schema.get_field_index("score"), "score", pc.round(table["score"], 4))
+    score = pa.array(np.round(lines.score, 4), type=pa.float64(), from_pandas=True)
+    table = table.set_column(table.schema.get_field_index("score"), "score", score)
     rows = pa.array(lines.rows, type=pa.int64()).take(pa.array(lines.supplier, type=pa.int64()))
     return table.append_column("row", rows).select(schema.names).cast(schema)
 

@@ -99,10 +99,6 @@ def run_single(profile: Path, options: RunOptions, *, echo: Echo) -> int:
     weights = load_weights_option(options.weights_file)
     ropts = report_options(options)
     result = recommend(profile, catalogue=catalogue, top=options.top, weights=weights)
-    if options.what_if:
-        from .whatif import what_if
-
-        result = what_if(result, catalogue=catalogue, weights=weights)
     if fmt == "pdf":
         from .pdf import html_to_pdf
         from .render import render_html

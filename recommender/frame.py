@@ -23,7 +23,6 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -35,7 +34,7 @@ from .eligibility import EligibilityRules
 from .errors import InputError, ProfileError
 from .models import MAX_WORKFORCE, Profile, Weights
 from .scoring import SCORE_DECIMALS, contributions, scores
-from .validate import infer_issues, split_list, validate_profile
+from .validate import infer_issues, validate_profile
 from .vectorise import ProfileMatrix, Vectoriser
 from .vocabulary import did_you_mean
 
@@ -153,6 +152,8 @@ def header_hint(column: object) -> str | None:
     return f"{str(column)!r} looks like {_HEADER_TO_FIELD[close[0]]}" if close else None
 
 
+#: Where `validate.split_list` splits a list cell (a test keeps the two in step).
+_LIST_SEPARATORS = r"[;,\n]"
 _INT = re.compile(r"[+-]?\d+")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _FLOAT = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?")
@@ -480,11 +481,8 @@ class FrameScorer:
         repeats, the items' results together are the cell's; any other cell (an unknown
         item, a key given twice, no item at all) goes whole to `resolve` for its error.
         """
-        K, key_pos = len(self.issue_keys), self._issue_pos
-        parts = [split_list(u) for u in uniques[:-1]]
-        lengths = np.fromiter(map(len, parts), dtype=np.intp, count=len(parts))
-        parent = np.repeat(np.arange(len(parts)), lengths)
-        item_codes, items = pd.factorize(np.array(list(chain.from_iterable(parts)), dtype=object))
+        K, key_pos, cells = len(self.issue_keys), self._issue_pos, len(uniques) - 1
+        parent, item_codes, items = _split_items(uniques[:-1])
         item_key = np.full(len(items) + 1, -1, dtype=np.intp)
         item_weight = np.zeros(len(items) + 1)
         for i, item in enumerate(items):
@@ -493,15 +491,15 @@ class FrameScorer:
                 ((key, weight),) = found.items()
                 item_key[i], item_weight[i] = key_pos[key], weight
         keys = item_key[item_codes]
-        bad = lengths == 0
+        bad = np.bincount(parent, minlength=cells) == 0
         bad[parent[keys < 0]] = True
         good = keys >= 0
         pair = parent[good] * K + keys[good]
-        bad[parent[good][np.bincount(pair, minlength=len(parts) * K)[pair] > 1]] = True
+        bad[parent[good][np.bincount(pair, minlength=cells * K)[pair] > 1]] = True
         matrix = np.zeros((len(uniques), K))
         matrix[parent[good], keys[good]] = item_weight[item_codes[good]]
         errors: list[ProfileError | None] = [None] * len(uniques)
-        for u in [*np.flatnonzero(bad), len(parts)]:  # the bad cells and the empty one
+        for u in [*np.flatnonzero(bad), cells]:  # the bad cells and the empty one
             value, errors[u] = self._resolved("issues", cell_value("issues", uniques[u]))
             matrix[u] = 0.0
             for key, weight in (value or {}).items():
@@ -771,14 +769,18 @@ class FrameScorer:
             "via": _bits(x[:, self._approach_cols] > 0)[sup] & _bits(init[:, self._approach_cols] > 0)[safe],
             # The text depends on the initiative only through the bits above, and on whether
             # anything is open only when nothing was shortlisted: fewer patterns to put in words.
-            "flags": np.stack([stated.sum(axis=1)[sup], col >= 0, wf >= _SHOWN, text >= _SHOWN,
-                               any_open[sup] & (col < 0)], axis=1).astype(np.uint64),
+            # Flags in one word: the number of issues stated, then four yes/no bits.
+            "flags": (stated.sum(axis=1)[sup].astype(np.uint64) << np.uint64(4)
+                      | (col >= 0).astype(np.uint64) << np.uint64(3)
+                      | (wf >= _SHOWN).astype(np.uint64) << np.uint64(2)
+                      | (text >= _SHOWN).astype(np.uint64) << np.uint64(1)
+                      | (any_open[sup] & (col < 0)).astype(np.uint64))[:, None],
         }
         pattern = np.concatenate(list(blocks.values()), axis=1)
         codes = np.zeros(len(sup), dtype=np.int64)
         for j in range(pattern.shape[1]):
             part, uniq = pd.factorize(pattern[:, j])
-            codes = pd.factorize(codes * len(uniq) + part)[0]
+            codes = pd.factorize(codes * len(uniq) + part)[0] if j else part
         # Codes are numbered in order of first appearance: a line is first when its code
         # is above every code before it.
         first = np.flatnonzero(codes > np.maximum.accumulate(np.concatenate(([-1], codes[:-1]))))
@@ -794,7 +796,8 @@ class FrameScorer:
         return codes, np.array(texts, dtype=object)
 
     def _reason(self, covered: tuple, also: tuple, via: tuple, flags: tuple) -> str:
-        stated, shortlisted, wfit, tfit, opened = flags
+        (word,) = flags
+        stated, shortlisted, wfit, tfit, opened = word >> 4, word >> 3 & 1, word >> 2 & 1, word >> 1 & 1, word & 1
         if not shortlisted:
             if not opened:
                 return "no initiative in the catalogue is open to this supplier"
@@ -840,6 +843,24 @@ def _unbits(words: tuple[int, ...], labels: list[str]) -> list[str]:
             out.append(labels[w * 64 + low.bit_length() - 1])
             word ^= low
     return out
+
+
+def _split_items(cells: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """List cells split into items all at once, as `split_list` splits one: at ``;``, ``,``
+    or a line break, items stripped, empty ones dropped. Returns each item's cell, each
+    item's code and the distinct items.
+
+    pyarrow's notion of white space can differ from Python's on rare characters; an item
+    it leaves unstripped then fails on its own, and its cell is read whole by
+    `validate_profile`, so the result is the same, only slower."""
+    import pyarrow.compute as pc
+
+    lists = pc.split_pattern_regex(pa.array(cells, type=pa.string()), pattern=_LIST_SEPARATORS)
+    parent = pc.list_parent_indices(lists).to_numpy()
+    items = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    keep = pc.not_equal(items, "").to_numpy(zero_copy_only=False)
+    encoded = items.filter(keep).dictionary_encode()
+    return parent[keep], encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
 
 
 def _plain_number(field_name: str, value: Any) -> int | float | None:

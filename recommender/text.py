@@ -8,7 +8,6 @@ millisecond, which keeps ``match profile.yaml`` quick to start.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -67,11 +66,17 @@ class TextVectoriser:
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """A dense (len(texts), vocabulary) array of l2-normalised TF-IDF rows."""
-        out = np.zeros((len(texts), len(self.vocabulary_)))
+        # Stop words never enter the vocabulary, so looking tokens up there also drops them.
+        vocabulary, rows, cols = self.vocabulary_, [], []
         for row, text in enumerate(texts):
-            counts = Counter(t for t in tokenize(text or "") if t in self.vocabulary_)
-            for token, count in counts.items():
-                out[row, self.vocabulary_[token]] = count
+            if text:
+                for token in _TOKEN.findall(text.lower()):
+                    col = vocabulary.get(token)
+                    if col is not None:
+                        rows.append(row)
+                        cols.append(col)
+        out = np.zeros((len(texts), len(vocabulary)))
+        np.add.at(out, (np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp)), 1.0)
         out *= self.idf_
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)

@@ -311,3 +311,16 @@ def test_issue_cells_read_as_validation_reads_them(items, sep):
     assert col.errors[col.codes[0]] is None
     got = {k: int(w) for k, w in zip(scorer.issue_keys, col.matrix[col.codes[0]]) if w}
     assert got == expected
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab ;,\n\t\r:3é_")), max_size=12), min_size=1, max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_bulk_split_splits_cells_as_split_list_does(cells):
+    from recommender.frame import _split_items
+    from recommender.validate import split_list
+
+    parent, codes, items = _split_items(cells)
+    got = [[] for _ in cells]
+    for cell, code in zip(parent, codes):
+        got[cell].append(items[code])
+    assert got == [split_list(c) for c in cells]
