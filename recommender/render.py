@@ -135,6 +135,7 @@ def _environment(templates: str | None, *, markdown: bool = False):
     """
     import jinja2
 
+    from .cache import template_cache
     from .catalogue import _package_dir
 
     loaders: list[jinja2.BaseLoader] = []
@@ -149,6 +150,7 @@ def _environment(templates: str | None, *, markdown: bool = False):
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=markdown_escape if markdown else None,
+        bytecode_cache=template_cache(),
     )
     env.filters["pct"] = _pct
     env.filters["css_string"] = css_string

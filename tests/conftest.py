@@ -14,6 +14,21 @@ PROFILES = ROOT / "profiles"
 EXAMPLES = sorted(p for p in PROFILES.glob("*.yaml") if p.name != "template.yaml")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _template_cache(tmp_path_factory):
+    """Compiled templates go to a folder of the test session's, not the user's cache."""
+    import os
+
+    folder = tmp_path_factory.mktemp("cache")
+    old = os.environ.get("MATCH_CACHE_DIR")
+    os.environ["MATCH_CACHE_DIR"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("MATCH_CACHE_DIR", None)
+    else:
+        os.environ["MATCH_CACHE_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def catalogue():
     """The packaged catalogue, loaded once."""

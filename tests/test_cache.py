@@ -1,0 +1,69 @@
+"""The compiled-template cache: used when it can be, never needed, never changes a report."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from recommender import recommend
+from recommender.cache import cache_dir, template_cache
+from recommender.render import render_html
+
+from .conftest import EXAMPLES
+
+
+@pytest.fixture
+def result():
+    return recommend(EXAMPLES[0])
+
+
+def test_reports_are_the_same_with_a_cold_cache_a_warm_one_and_none(result, report_options, tmp_path,
+                                                                     monkeypatch):
+    monkeypatch.setenv("MATCH_CACHE_DIR", str(tmp_path / "cache"))
+    cold = render_html(result, report_options)
+    assert list((tmp_path / "cache" / "templates").iterdir()), "compiled templates were not kept"
+    warm = render_html(result, report_options)
+    monkeypatch.setenv("MATCH_CACHE_DIR", "")
+    none = render_html(result, report_options)
+    assert cold == warm == none
+
+
+def test_empty_setting_turns_the_cache_off(monkeypatch):
+    monkeypatch.setenv("MATCH_CACHE_DIR", "")
+    assert cache_dir("templates") is None and template_cache() is None
+
+
+def test_default_folder_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.delenv("MATCH_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache_dir("templates") == tmp_path / "beyond-audit-match" / "templates"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to a read-only folder")
+def test_unwritable_folder_means_no_cache(monkeypatch, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    monkeypatch.setenv("MATCH_CACHE_DIR", str(locked / "sub"))
+    try:
+        assert cache_dir("templates") is None
+    finally:
+        locked.chmod(stat.S_IRWXU)
+
+
+def test_a_broken_cache_entry_is_recompiled_not_fatal(result, report_options, tmp_path, monkeypatch):
+    monkeypatch.setenv("MATCH_CACHE_DIR", str(tmp_path))
+    expected = render_html(result, report_options)
+    for entry in (tmp_path / "templates").iterdir():
+        entry.write_bytes(b"not a cache entry")
+    assert render_html(result, report_options) == expected
+
+
+def test_a_cache_path_that_is_a_file_means_no_cache(result, report_options, tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("MATCH_CACHE_DIR", str(blocker))
+    assert cache_dir("templates") is None
+    assert "<html" in render_html(result, report_options)
