@@ -14,12 +14,15 @@ totals whose size does not grow with the list:
 From these the recommended portfolio is exact: an initiative covers a supplier's need for
 an issue when it is open to the supplier and addresses the issue, as deeply as its
 strength (3 = 1.0, 2 = 0.67, 1 = 0.33; the deepest of the chosen initiatives counts, as in
-`coverage`); `build` picks greedily the initiative that adds the most weighted coverage,
-``k`` times, and reports what each adds.
+`coverage`); `build` tries every set of ``k`` initiatives (`best_portfolio`; greedily
+only for catalogues too large to try them all), keeps the one that covers the most
+weighted needs, and reports what each of its members adds.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,6 +46,7 @@ __all__ = [
     "PortfolioBuilder",
     "PortfolioContext",
     "SupplierIndexContext",
+    "best_portfolio",
     "greedy_portfolio",
     "render_portfolio",
     "render_supplier_index",
@@ -140,6 +144,7 @@ class Portfolio:
     catalogue: dict[str, Any]
     top: int
     taxonomy: Taxonomy = field(repr=False)
+    exact: bool = True  # every candidate set was tried (False: chosen greedily)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -147,15 +152,50 @@ class Portfolio:
         return tuple(s.id for s in self.steps)
 
 
+#: Above this many candidate sets, `best_portfolio` picks greedily instead of trying them all.
+EXACT_LIMIT = 20_000
+
+
+def best_portfolio(
+    needs: np.ndarray, open_: np.ndarray, strength: np.ndarray, k: int, ids: Sequence[str],
+    *, limit: int = EXACT_LIMIT,
+) -> tuple[list[tuple[int, float]], bool]:
+    """The set of at most ``k`` initiatives that covers the most weighted needs.
+
+    Arguments as in `greedy_portfolio`. Every set of ``k`` among the initiatives that cover
+    anything is tried when there are at most ``limit`` of them (a catalogue of 15 and k = 3
+    makes 455); a tie goes to the set that comes first in id order. The set's members are
+    then ordered greedily, each adding the most to those before it, with what each adds;
+    a member that would add nothing is left out. Returns (those pairs, True), or the greedy
+    choice and False when there are too many sets to try.
+    """
+    m = strength.shape[0]
+    order = [int(i) for i in np.argsort(np.array(ids, dtype=object), kind="stable")]
+    cover = [open_[:, [i]] * strength[i][None, :] for i in range(m)]
+    useful = [i for i in order if float((needs * cover[i]).sum()) > 1e-12]
+    size = min(k, len(useful))
+    if math.comb(len(useful), size) > limit:
+        return greedy_portfolio(needs, open_, strength, k, ids), False
+    best_value, best_set = -1.0, ()
+    for chosen in itertools.combinations(useful, size):
+        value = float((needs * np.max([cover[i] for i in chosen], axis=0)).sum()) if chosen else 0.0
+        if value > best_value + 1e-12:
+            best_value, best_set = value, chosen
+    allowed = np.zeros(m, dtype=bool)
+    allowed[list(best_set)] = True
+    return greedy_portfolio(needs, open_, strength, k, ids, among=allowed), True
+
+
 def greedy_portfolio(
-    needs: np.ndarray, open_: np.ndarray, strength: np.ndarray, k: int, ids: Sequence[str]
+    needs: np.ndarray, open_: np.ndarray, strength: np.ndarray, k: int, ids: Sequence[str],
+    *, among: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """Pick ``k`` initiatives greedily by the weighted coverage each adds.
 
     ``needs`` (g, K) summed needs per group of suppliers, ``open_`` (g, m) whether the
-    initiatives are open to the group, ``strength`` (m, K) issue strength / 3. Returns
-    (initiative index, coverage added) pairs; ties go to the smaller id; stops early when
-    nothing adds coverage.
+    initiatives are open to the group, ``strength`` (m, K) issue strength / 3; ``among``
+    (m,) limits the choice. Returns (initiative index, coverage added) pairs; ties go to
+    the smaller id; stops early when nothing adds coverage.
     """
     best = np.zeros_like(needs)
     picked: list[tuple[int, float]] = []
@@ -163,7 +203,7 @@ def greedy_portfolio(
     for _ in range(min(k, strength.shape[0])):
         gains = np.array([
             float((needs * np.maximum(open_[:, [i]] * strength[i][None, :] - best, 0.0)).sum())
-            if i not in {p for p, _ in picked} else -1.0
+            if i not in {p for p, _ in picked} and (among is None or among[i]) else -1.0
             for i in range(strength.shape[0])
         ])
         if not len(gains) or gains.max() <= 1e-12:
@@ -279,7 +319,7 @@ class PortfolioBuilder:
         open_ = np.array([np.unpackbits(np.frombuffer(b, dtype=np.uint8))[:m] for b in keys], dtype=float) \
             if keys else np.zeros((0, m))
         total = float(needs.sum()) or 1.0
-        picked = greedy_portfolio(needs, open_, self.strength, k, self.ids)
+        picked, exact = best_portfolio(needs, open_, self.strength, k, self.ids)
         reach_keys = list(self._reach)
         reach = np.array([np.unpackbits(np.frombuffer(b, dtype=np.uint8))[:m] for b in reach_keys], dtype=bool) \
             if reach_keys else np.zeros((0, m), dtype=bool)
@@ -331,7 +371,7 @@ class PortfolioBuilder:
             fits=tuple(fits), needs=tuple(gaps), weak=tuple(self._weak), weak_total=self._weak_total,
             verdicts={v: self._verdicts[v] for v in ("strong", "fair", "weak", "none")},
             countries=tuple(self._countries.most_common()), sectors=tuple(self._sectors.most_common()),
-            catalogue=self.catalogue.describe(), top=self.top, taxonomy=tax,
+            catalogue=self.catalogue.describe(), top=self.top, taxonomy=tax, exact=exact,
         )
 
 

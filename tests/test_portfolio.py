@@ -11,7 +11,13 @@ from bs4 import BeautifulSoup
 
 from recommender import load_catalogue
 from recommender.frame import FrameScorer, score_frame
-from recommender.portfolio import GOOD_MATCH, PortfolioBuilder, greedy_portfolio, render_portfolio
+from recommender.portfolio import (
+    GOOD_MATCH,
+    PortfolioBuilder,
+    best_portfolio,
+    greedy_portfolio,
+    render_portfolio,
+)
 from recommender.render import ReportOptions
 
 CAT = load_catalogue()
@@ -164,3 +170,48 @@ def test_an_empty_list_renders():
     pf = builder.build(k=3)
     soup = BeautifulSoup(render_portfolio(pf), "html.parser")
     assert pf.steps == () and soup.select_one("#summary") is not None
+
+
+def _set_value(needs, open_, strength, chosen):
+    covered = [np.zeros_like(needs)] + [open_[:, [i]] * strength[i][None, :] for i in chosen]
+    return float((needs * np.max(covered, axis=0)).sum())
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_best_portfolio_is_the_best_set_by_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    g, m, K, k = rng.integers(1, 9), rng.integers(1, 8), rng.integers(1, 6), int(rng.integers(1, 5))
+    needs = rng.random((g, K)) * (rng.random((g, K)) < 0.7)
+    open_ = (rng.random((g, m)) < 0.6).astype(float)
+    strength = rng.integers(0, 4, size=(m, K)) / 3
+    ids = [f"i{j:02d}" for j in rng.permutation(m)]
+    picked, exact = best_portfolio(needs, open_, strength, k, ids)
+    assert exact
+    chosen = [i for i, _ in picked]
+    best = max(_set_value(needs, open_, strength, c) for c in itertools.combinations(range(m), min(k, m)))
+    assert _set_value(needs, open_, strength, chosen) == pytest.approx(best, abs=1e-9)
+    assert len(set(chosen)) == len(chosen) <= k
+    # What each member adds sums to the set's value, and none adds nothing.
+    assert sum(gain for _, gain in picked) == pytest.approx(best, abs=1e-9)
+    assert all(gain > 1e-12 for _, gain in picked)
+
+
+def test_best_portfolio_beats_greedy_where_greedy_is_fooled():
+    # Greedy takes the broad initiative 0 first, then can only add one of the two
+    # specialists; the best pair is the two specialists together.
+    needs = np.array([[1.0, 1.0]])
+    open_ = np.ones((1, 3))
+    strength = np.array([[0.6, 0.6], [1.0, 0.0], [0.0, 1.0]])
+    greedy = greedy_portfolio(needs, open_, strength, 2, ["a", "b", "c"])
+    exact, is_exact = best_portfolio(needs, open_, strength, 2, ["a", "b", "c"])
+    assert is_exact and sorted(i for i, _ in exact) == [1, 2]
+    assert sum(g for _, g in exact) == pytest.approx(2.0)
+    assert sum(g for _, g in greedy) == pytest.approx(1.6)
+
+
+def test_best_portfolio_falls_back_to_greedy_beyond_the_limit():
+    rng = np.random.default_rng(3)
+    needs, open_, strength = rng.random((4, 3)), np.ones((4, 12)), rng.random((12, 3))
+    ids = [f"i{j:02d}" for j in range(12)]
+    picked, exact = best_portfolio(needs, open_, strength, 4, ids, limit=100)
+    assert not exact and picked == greedy_portfolio(needs, open_, strength, 4, ids)
