@@ -45,9 +45,7 @@ def pydantic_error(
     first = errors[0]
     loc = tuple(prefix) + tuple(first.get("loc", ()))
     field_name = ".".join(str(p) for p in loc) or None
-    msg = first.get("msg", "invalid value")
-    msg = msg.removeprefix("Value error, ")
-    hint = None
+    msg, hint = _plain_message(first)
     if first.get("type") == "extra_forbidden":
         msg = "unknown field"
         missing = [str(e["loc"][-1]) for e in errors if e.get("type") == "missing" and e.get("loc")]
@@ -57,6 +55,40 @@ def pydantic_error(
         msg = "required field is missing"
     line = doc.line(loc) if doc is not None else None
     return error(msg, source=source, line=line, field=field_name, hint=hint)
+
+
+# pydantic's wording ("Input should be a valid string") in ours, by error type.
+_PLAIN = {
+    "string_type": "must be text",
+    "int_type": "must be a whole number", "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number", "float_parsing": "must be a number",
+    "bool_type": "must be true or false", "bool_parsing": "must be true or false",
+    "dict_type": "must be a mapping (key: value lines)",
+    "list_type": "must be a list", "tuple_type": "must be a list",
+    "date_type": "must be a date", "date_parsing": "must be a date", "date_from_datetime_parsing": "must be a date",
+}
+
+
+def _plain_message(error: Mapping) -> tuple[str, str | None]:
+    """One pydantic error as (message, hint) in the words the rest of the tool uses."""
+    kind, ctx, value = error.get("type", ""), error.get("ctx") or {}, error.get("input")
+    shown = f", not {value!r}" if isinstance(value, (str, int, float)) and len(repr(value)) <= 40 else ""
+    if kind in _PLAIN and value is None:
+        return "is empty", "give a value, or remove the line if the field is optional"
+    if kind in _PLAIN:
+        hint = "write dates as YYYY-MM-DD" if kind.startswith("date") else None
+        return _PLAIN[kind] + shown, hint
+    if kind == "string_too_long":
+        return f"is too long: at most {ctx.get('max_length')} characters", "shorten it"
+    if kind in ("string_too_short", "too_short"):
+        return "must not be empty", None
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be at least {ctx.get('ge', ctx.get('gt'))}{shown}", None
+    if kind in ("less_than_equal", "less_than"):
+        return f"must be at most {ctx.get('le', ctx.get('lt'))}{shown}", None
+    msg = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    return msg.replace("Input should be", "must be"), None
 
 
 def _field_names(model_name: str) -> list[str]:
@@ -123,21 +155,31 @@ def _validate(model: type[BaseModel], doc: YamlDoc, what: str) -> BaseModel:
 
 
 def _read(path: Path) -> YamlDoc:
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise CatalogueError("is not a regular file", source=str(path), hint="a catalogue holds only YAML text files")
     try:
         return read_yaml(path, what="catalogue file")
     except InputError as exc:
         raise CatalogueError(exc.message, source=exc.source, line=exc.line, field=exc.field, hint=exc.hint) from None
 
 
-def _check_initiative(init: Initiative, doc: YamlDoc, stem: str, vocab: Mapping[str, Vocabulary]) -> Initiative:
+def _check_initiative(
+    init: Initiative, doc: YamlDoc, stem: str, vocab: Mapping[str, Vocabulary], *, taken: Mapping[str, Path]
+) -> Initiative:
+    """Cross-field checks of one initiative; ``taken`` maps ids already loaded to their files."""
     src = doc.source
 
     def fail(msg: str, path: tuple, hint: str | None = None) -> CatalogueError:
         return CatalogueError(msg, source=src, line=doc.line(path), field=".".join(map(str, path)), hint=hint)
 
+    if init.id in taken:
+        raise fail(f"id {init.id!r} is already used by {taken[init.id].name}",
+            ("id",), "keep one file per initiative: delete this one or give it its own id")
     if init.id != stem:
-        raise fail(f"id {init.id!r} does not match the file name {stem!r}",
-            ("id",), f"rename the file to {init.id}.yaml")
+        other = Path(src).with_name(f"{init.id}.yaml")
+        hint = (f"{other.name} already holds id {init.id!r}: give this initiative its own id"
+                if other.exists() else f"rename the file to {init.id}.yaml")
+        raise fail(f"id {init.id!r} does not match the file name {stem!r}", ("id",), hint)
     for section, values in (("sectors", init.sectors), ("approaches", init.approaches), ("issues", init.issues)):
         for i, value in enumerate(values):
             if value not in vocab[section].keys:
@@ -168,6 +210,20 @@ def _check_initiative(init: Initiative, doc: YamlDoc, stem: str, vocab: Mapping[
     return init
 
 
+def _initiative_files(folder: Path) -> list[Path]:
+    """The initiative files of a catalogue folder: *.yaml and *.yml in any case, sorted.
+
+    Hidden files are skipped: editors' lock files (``.#eti.yaml``) and the ``._eti.yaml``
+    files macOS leaves on shared drives and in zip archives are not initiatives.
+    """
+    try:
+        names = sorted(folder.iterdir())
+    except OSError as exc:
+        raise CatalogueError(f"cannot be read: {exc.strerror or exc}", source=str(folder)) from None
+    return [p for p in names if p.suffix.lower() in (".yaml", ".yml") and p.name.lower() not in _RESERVED
+            and not p.name.startswith(".")]
+
+
 def _load(path: Path) -> Catalogue:
     if not path.exists():
         raise CatalogueError("no such catalogue folder", source=str(path))
@@ -188,12 +244,13 @@ def _load(path: Path) -> Catalogue:
     cat = Catalogue(meta=meta, taxonomy=taxonomy, initiatives=(), path=str(path))
     vocab = cat.vocab
     initiatives = []
-    files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in _RESERVED)
-    for file in files:
+    taken: dict[str, Path] = {}
+    for file in _initiative_files(path):
         doc = _read(file)
         init = _validate(Initiative, doc, "initiative")
         assert isinstance(init, Initiative)
-        initiatives.append(_check_initiative(init, doc, file.stem, vocab))
+        initiatives.append(_check_initiative(init, doc, file.stem, vocab, taken=taken))
+        taken[init.id] = file
     if not initiatives:
         raise CatalogueError("holds no initiative files (*.yaml)", source=str(path))
     initiatives.sort(key=lambda i: i.id)

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .errors import MatchError
+from .errors import MatchError, printable
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_ROWS_FAILED = 0, 1, 2, 3
 BATCH_SUFFIXES = (".csv", ".xlsx", ".parquet", ".tsv")
@@ -61,11 +61,16 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("match: interrupted; no output was written", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # `match … -o - | head`: the reader left; nothing to report
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_ERROR)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if debug:
                 traceback.print_exc()
             click.echo(
-                f"match: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True
+                f"match: internal error: {type(exc).__name__}: {printable(str(exc))} (run with --debug for details)",
+                err=True,
             )
             sys.exit(EXIT_ERROR)
 
@@ -162,7 +167,12 @@ def run(profile: Path, output: str | None, fmt: str | None, top: int, catalogue_
         what_if: bool, debug: bool) -> None:
     """Score PROFILE (YAML) — or a supplier list (CSV/XLSX/Parquet) — and write the result."""
     from . import commands
+    from .output import check_not_input
 
+    inputs = [p for p in (profile, catalogue_dir, weights_file, logo, templates) if p is not None]
+    for target in (output, portfolio_report, errors_file):
+        if target not in (None, "-"):
+            check_not_input(target, inputs)
     options = commands.RunOptions(
         output=output, fmt=fmt, top=top, catalogue_dir=catalogue_dir, weights_file=weights_file,
         title=title, prepared_by=prepared_by, logo=logo, templates=templates, date=_date(date_text),

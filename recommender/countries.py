@@ -6,6 +6,8 @@ import difflib
 import functools
 import unicodedata
 
+from .vocabulary import strip_invisible
+
 __all__ = ["resolve_country", "country_name", "suggest_country", "country_codes"]
 
 # Names consultants write that ISO does not list as such.
@@ -27,7 +29,7 @@ _ALIASES = {
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
+    text = strip_invisible(unicodedata.normalize("NFKD", text))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.lower().replace("_", " ").split())
 

@@ -6,7 +6,10 @@ one-line message and an exit code (2 for bad input, 1 for anything else).
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
+    "printable",
     "MatchError",
     "InputError",
     "ProfileError",
@@ -15,6 +18,16 @@ __all__ = [
     "OutputError",
     "DependencyError",
 ]
+
+
+# Control characters (a YAML key written "\e[31m" is one), line breaks, and the invisible
+# format characters that text pasted from e-mail carries (zero-width, BOM, bidi controls).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, with control and invisible characters shown as escapes (``\\x1b``)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class MatchError(Exception):
@@ -43,7 +56,7 @@ class MatchError(Exception):
         super().__init__(self.describe())
 
     def describe(self) -> str:
-        """One line: ``file:line: field: message (hint)``."""
+        """One line: ``file:line: field: message (hint)``; control characters are escaped."""
         where = ""
         if self.source:
             where = self.source + (f":{self.line}" if self.line else "")
@@ -51,7 +64,7 @@ class MatchError(Exception):
         text = ": ".join([*parts, self.message])
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
 
 
 class InputError(MatchError):

@@ -7,6 +7,7 @@ a `ProfileError` that names the field, the line and the closest valid values.
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import re
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from .countries import resolve_country, suggest_country
 from .errors import InputError, ProfileError
 from .loading import YamlDoc, read_yaml, require_mapping
 from .models import Profile
+from .vocabulary import clean_text as _clean
 from .vocabulary import did_you_mean, fold_key
 
 __all__ = ["load_profile", "validate_profile", "split_list", "PROFILE_FIELDS"]
@@ -29,11 +31,24 @@ PROFILE_FIELDS = (
     "prefers", "memberships", "description", "id",
 )
 _WORKFORCE_FIELDS = ("size", "women_share", "migrant_share")
+# Field names as people write them ("Name", "Sourcing Countries", "women-share") to ours.
+_FIELD_NAMES = {fold_key(f): f for f in PROFILE_FIELDS}
+_WORKFORCE_NAMES = {fold_key(f): f for f in _WORKFORCE_FIELDS}
 _KINDS = {
     "factory": "factory", "supplier": "factory", "manufacturer": "factory", "mill": "factory",
     "facility": "factory", "producer": "factory", "site": "factory",
     "brand": "brand", "retailer": "brand", "buyer": "brand", "company": "brand",
 }
+_NOUNS = {"sectors": "sector", "issues": "issue", "approaches": "approach"}
+_REQUIRED_HINTS = {
+    "name": "give the client's name",
+    "kind": "factory (a production site) or brand (a buyer)",
+    "sector": "e.g. garment; `match taxonomy` lists them all",
+}
+_WHOLE = re.compile(r"[0-9]{1,3}(?:[, ][0-9]{3})+|[0-9]+")
+_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_COMMA_HINT = ("inside { } a comma starts a new entry: write numbers without thousands separators "
+               "(size: 1200) and decimals with a dot (0.7)")
 
 
 def split_list(value: Any) -> list:
@@ -45,6 +60,10 @@ def split_list(value: Any) -> list:
     if isinstance(value, (list, tuple)):
         return list(value)
     return [value]
+
+
+def _path_text(path: tuple) -> str | None:
+    return ".".join("null" if p is None else str(p).lower() if isinstance(p, bool) else str(p) for p in path) or None
 
 
 class _Checker:
@@ -59,42 +78,75 @@ class _Checker:
             message,
             source=self.doc.source,
             line=self.doc.line(path),
-            field=".".join(str(p) for p in path) or None,
+            field=_path_text(path),
             hint=hint,
         )
 
     def text(self, value: Any, path: tuple, *, required: bool = False) -> str:
         if value is None:
             if required:
-                raise self.fail("required field is missing", path)
+                raise self.fail("required field is missing", path, _REQUIRED_HINTS.get(path[-1]))
             return ""
+        if isinstance(value, (_dt.date, _dt.datetime)):  # name: 2024-01-01 is text here
+            return value.isoformat()
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise self.fail(f"must be text, not {_kind(value)}", path)
-        return str(value).strip()
+        text = _clean(str(value))
+        if required and not text:
+            raise self.fail("must not be empty", path, _REQUIRED_HINTS.get(path[-1]))
+        return text
+
+    def item(self, value: Any, path: tuple, noun: str, example: str) -> str:
+        """One entry of a list field: text, not empty, not a nested list or mapping."""
+        if value is None or (isinstance(value, str) and not _clean(value)):
+            raise self.fail("is an empty entry", path, f"write {noun} such as {example!r}, or remove the entry")
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            hint = "one level of brackets: [a, b]" if isinstance(value, (list, tuple)) else None
+            raise self.fail(f"must be {noun} such as {example!r}, not {_kind(value)}", path, hint)
+        return _clean(str(value))
 
     def country(self, value: Any, path: tuple) -> str:
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is None or (isinstance(value, str) and not _clean(value)):
             raise self.fail("required field is missing",
                 path, "give an ISO code such as BD or a name such as Bangladesh")
         if isinstance(value, bool):
             raise self.fail("must be a country code or name, not true/false", path, "quote it, e.g. \"NO\"")
-        code = resolve_country(str(value))
+        if isinstance(value, (list, tuple, Mapping)) and path == ("country",):
+            raise self.fail(f"must be one country, not {_kind(value)}", path,
+                "a brand lists the countries it buys from under sourcing_countries")
+        if not isinstance(value, (str, int)):
+            raise self.fail(f"must be a country code or name, not {_kind(value)}", path)
+        text = _clean(str(value))
+        code = resolve_country(text)
         if code is None:
-            close = suggest_country(str(value))
+            close = suggest_country(text)
             hint = (
                 ("did you mean " + " or ".join(close) + "?")
                 if close else "use an ISO code such as BD, CN, VN or an English name"
             )
-            raise self.fail(f"unknown country {str(value)!r}", path, hint)
+            raise self.fail(f"unknown country {text!r}", path, hint)
         return code
 
     def key(self, section: str, value: Any, path: tuple) -> str:
         vocab = self.cat.vocab[section]
-        resolved = vocab.resolve(value)
+        noun = _NOUNS[section]
+        text = self.item(value, path, f"a{'n' if noun[0] in 'aeiou' else ''} {noun} key", vocab.keys[0])
+        resolved = vocab.resolve(text)
         if resolved is None:
-            noun = {"sectors": "sector", "issues": "issue", "approaches": "approach"}[section]
-            raise self.fail(f"unknown {noun} {str(value)!r}", path, vocab.hint(value))
+            raise self.fail(f"unknown {noun} {text!r}", path, vocab.hint(text))
         return resolved
+
+    def weight(self, key: str, weight: Any, path: tuple) -> int:
+        if weight is None or (isinstance(weight, str) and not weight.strip()):
+            return 1
+        if isinstance(weight, str) and weight.strip().isascii() and weight.strip().isdigit():
+            weight = int(weight.strip())  # "3" from quotes or a spreadsheet
+        elif isinstance(weight, float) and weight.is_integer():
+            weight = int(weight)
+        if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 3:
+            raise self.fail(f"weight of {key!r} must be 1, 2 or 3, not {weight!r}",
+                path, "3 = top priority, 2 = important, 1 = minor")
+        return weight
 
     def issues(self, value: Any) -> dict[str, int]:
         path = ("issues",)
@@ -105,15 +157,16 @@ class _Checker:
             pairs = [(k, w, ("issues", k)) for k, w in value.items()]
         elif isinstance(value, (list, tuple, str)):
             for i, item in enumerate(split_list(value)):
-                if isinstance(item, Mapping) and len(item) == 1:
-                    (k, w), = item.items()
+                if isinstance(item, Mapping):  # - wages: 3 (one or more key: weight entries)
+                    if not item:
+                        raise self.fail("is an empty entry", ("issues", i), "write an issue key such as 'wages'")
+                    pairs.extend((k, w, ("issues", i) if len(item) == 1 else ("issues", i, k))
+                                 for k, w in item.items())
                 elif isinstance(item, str) and ":" in item:
                     k, _, w = item.partition(":")
-                    w = w.strip()
-                    w = int(w) if w.lstrip("-").isdigit() else w
+                    pairs.append((k, w.strip(), ("issues", i)))
                 else:
-                    k, w = item, 1
-                pairs.append((k, w, ("issues", i)))
+                    pairs.append((item, 1, ("issues", i)))
         else:
             raise self.fail(f"must be a list of issue keys or a mapping key: weight, not {_kind(value)}", path)
         if not pairs:
@@ -121,11 +174,7 @@ class _Checker:
         out: dict[str, int] = {}
         for raw_key, weight, p in pairs:
             key = self.key("issues", raw_key, p)
-            if weight is None:
-                weight = 1
-            if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 3:
-                raise self.fail(f"weight of {key!r} must be 1, 2 or 3, not {weight!r}",
-                    p, "3 = top priority, 1 = minor")
+            weight = self.weight(key, weight, p)
             if key in out:
                 raise self.fail(f"issue {key!r} is listed twice", p, "keep one entry")
             out[key] = weight
@@ -148,10 +197,10 @@ class _Checker:
         items = split_list(value)
         by_name = {fold_key(i.name): i.id for i in self.cat} if items else {}
         for i, item in enumerate(items):
-            text = str(item).strip()
+            text = self.item(item, ("memberships", i), "an initiative id", self.cat.ids[0] if self.cat.ids else "")
             ident = text.lower() if text.lower() in self.cat else by_name.get(fold_key(text))
             if ident is None:
-                close = did_you_mean(text.lower(), self.cat.ids)
+                close = self._close_ids(text, by_name)
                 hint = (
                     ("did you mean " + " or ".join(repr(c) for c in close) + "?")
                     if close else "valid ids: " + ", ".join(self.cat.ids)
@@ -161,51 +210,78 @@ class _Checker:
                 out.append(ident)
         return tuple(out)
 
+    def _close_ids(self, text: str, by_name: dict[str, str]) -> list[str]:
+        """Ids spelt like ``text``, named like it, or with ``text`` as one of their words (BSCI)."""
+        folded = fold_key(text)
+        close = did_you_mean(text.lower(), self.cat.ids)
+        close += [by_name[n] for n in did_you_mean(folded, by_name)]
+        close += [i.id for i in self.cat if folded and (folded in fold_key(i.id).split("_")
+                                                        or folded in fold_key(i.name).split("_"))]
+        return list(dict.fromkeys(close))[:3]
+
     def workforce(self, value: Any) -> dict[str, Any]:
         if value is None:
             return {}
         if not isinstance(value, Mapping):
             raise self.fail(f"must be a mapping (size, women_share, migrant_share), not {_kind(value)}", ("workforce",))
         out: dict[str, Any] = {}
-        for k, v in value.items():
-            if k not in _WORKFORCE_FIELDS:
-                raise self.fail("unknown field", ("workforce", k), _suggest_field(k, _WORKFORCE_FIELDS))
+        for raw_k, v in value.items():
+            path = ("workforce", raw_k)
+            if isinstance(raw_k, (int, float)) and not isinstance(raw_k, bool) and v is None:
+                raise self.fail(f"{raw_k!r} is not a field", path, _COMMA_HINT)
+            k = _WORKFORCE_NAMES.get(fold_key(raw_k)) if isinstance(raw_k, str) else None
+            if k is None:
+                raise self.fail("unknown field", path, _suggest_field(raw_k, _WORKFORCE_FIELDS))
+            if k in out:
+                raise self.fail(f"{k!r} is given twice", path, "keep one of them")
             if v is None:
                 continue
-            if k == "size":
-                if isinstance(v, float) and v.is_integer():
-                    v = int(v)
-                if isinstance(v, bool) or not isinstance(v, int):
-                    raise self.fail(f"must be a whole number of workers, not {v!r}", ("workforce", k))
-                if v < 1:
-                    raise self.fail(f"must be at least 1, not {v}", ("workforce", k))
-                if v > 1_000_000:
-                    raise self.fail(f"{v:,} workers is not a plausible workforce",
-                        ("workforce", k), "give the number of workers at this site or supply base, at most 1,000,000")
-            else:
-                if isinstance(v, str) and v.strip().endswith("%"):
-                    try:
-                        v = float(v.strip()[:-1]) / 100
-                    except ValueError:
-                        raise self.fail(f"must be a number between 0 and 1, not {v!r}", ("workforce", k)) from None
-                if isinstance(v, bool) or not isinstance(v, (int, float)):
-                    raise self.fail(f"must be a number between 0 and 1, not {v!r}", ("workforce", k))
-                if not 0 <= v <= 1:
-                    hint = f"write {v / 100:g} for {v:g} %" if 1 < v <= 100 else "a share is a fraction between 0 and 1"
-                    raise self.fail(f"must be between 0 and 1, not {v:g}", ("workforce", k), hint)
-                v = float(v)
-            out[k] = v
+            out[k] = self._size(v, path) if k == "size" else self._share(v, path)
         return out
+
+    def _size(self, v: Any, path: tuple) -> int:
+        if isinstance(v, str) and _WHOLE.fullmatch(v.strip()):
+            v = int(re.sub(r"[, ]", "", v.strip()))  # "1200", "1,200", "1 200"
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise self.fail(f"must be a whole number of workers, not {v!r}", path, "e.g. size: 1200")
+        if v < 1:
+            raise self.fail(f"must be at least 1, not {v}", path)
+        if v > 1_000_000:
+            raise self.fail(f"{v:,} workers is not a plausible workforce",
+                path, "give the number of workers at this site or supply base, at most 1,000,000")
+        return v
+
+    def _share(self, v: Any, path: tuple) -> float:
+        if isinstance(v, str):
+            text = v.strip()
+            percent = text.endswith("%")
+            number = text[:-1].strip() if percent else text
+            if _NUMBER.fullmatch(number):
+                v = float(number) / (100 if percent else 1)
+            elif re.fullmatch(r"[0-9]+,[0-9]+", number):
+                raise self.fail(f"must be a number between 0 and 1, not {v!r}", path,
+                    f"write decimals with a dot: {number.replace(',', '.')}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise self.fail(f"must be a number between 0 and 1, not {v!r}", path, "e.g. 0.6, or 60%")
+        if not 0 <= v <= 1:
+            hint = f"write {v / 100:g} for {v:g} %" if 1 < v <= 100 else "a share is a fraction between 0 and 1"
+            raise self.fail(f"must be between 0 and 1, not {v:g}", path, hint)
+        return float(v)
 
 
 def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", bool: "true/false", int: "a number", float: "a number", str: "text"}.get(
-        type(value), type(value).__name__
-    )
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return "a date"
+    return {list: "a list", tuple: "a list", bool: "true/false", int: "a number", float: "a number", str: "text",
+            type(None): "empty"}.get(type(value), type(value).__name__)
 
 
 def _suggest_field(name: Any, fields: tuple[str, ...]) -> str:
-    close = did_you_mean(str(name).lower(), fields)
+    close = did_you_mean(fold_key(str(name)), fields)
     if close:
         return f"did you mean {close[0]!r}?"
     return "valid fields: " + ", ".join(fields)
@@ -250,6 +326,26 @@ def infer_issues(description: str, catalogue: Catalogue, *, exclude: tuple[str, 
     return tuple(keys[p] for p in sorted(found) if keys[p] not in exclude)
 
 
+def _canonical_fields(raw: Mapping, c: _Checker) -> Mapping:
+    """``raw`` with field names as we spell them ("Country" is country); unknown or repeated ones fail."""
+    if all(isinstance(k, str) and k in PROFILE_FIELDS for k in raw):
+        return raw
+    out: dict[str, Any] = {}
+    given: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = _FIELD_NAMES.get(fold_key(key)) if isinstance(key, str) else None
+        if name is None:
+            raise c.fail("unknown field", (key,), _suggest_field(key, PROFILE_FIELDS))
+        if name in out:
+            raise c.fail(f"{key!r} repeats the field {given[name]!r}", (key,), "keep one of them")
+        out[name], given[name] = value, key
+        if key != name:  # errors further down name the field as we spell it, at the user's line
+            for path, line in list(c.doc.lines.items()):
+                if path[:1] == (key,):
+                    c.doc.lines.setdefault((name, *path[1:]), line)
+    return out
+
+
 def validate_profile(
     data: Mapping[str, Any] | YamlDoc, *, catalogue: Catalogue | None = None, source: str = "<profile>"
 ) -> Profile:
@@ -259,23 +355,25 @@ def validate_profile(
     """
     cat = catalogue if catalogue is not None else load_catalogue()
     doc = data if isinstance(data, YamlDoc) else YamlDoc(data, {}, source)
-    raw = require_mapping(doc, what="profile", error=ProfileError)
     c = _Checker(doc, cat)
-    for key in raw:
-        if key not in PROFILE_FIELDS:
-            raise c.fail("unknown field", (key,), _suggest_field(key, PROFILE_FIELDS))
+    raw = _canonical_fields(require_mapping(doc, what="profile", error=ProfileError), c)
     kind_text = c.text(raw.get("kind"), ("kind",), required=True).lower()
     if kind_text not in _KINDS:
-        raise c.fail(f"unknown kind {kind_text!r}", ("kind",), "use factory (a production site) or brand (a buyer)")
+        close = did_you_mean(kind_text, _KINDS, n=1)
+        hint = f"did you mean {_KINDS[close[0]]!r}? " if close else ""
+        raise c.fail(f"unknown kind {kind_text!r}", ("kind",),
+            hint + "use factory (a production site) or brand (a buyer)")
     issues = c.issues(raw.get("issues"))
     description = c.text(raw.get("description"), ("description",))
+    sourcing = raw.get("sourcing_countries")
+    if sourcing is not None and not isinstance(sourcing, (list, tuple, str)):
+        raise c.fail(f"must be a list of countries, not {_kind(sourcing)}", ("sourcing_countries",))
     fields: dict[str, Any] = {
         "name": c.text(raw.get("name"), ("name",), required=True),
         "kind": _KINDS[kind_text],
         "country": c.country(raw.get("country"), ("country",)),
         "sourcing_countries": tuple(
-            dict.fromkeys(c.country(v, ("sourcing_countries", i))
-                for i, v in enumerate(split_list(raw.get("sourcing_countries"))))
+            dict.fromkeys(c.country(v, ("sourcing_countries", i)) for i, v in enumerate(split_list(sourcing)))
         ),
         "sector": c.key("sectors", c.text(raw.get("sector"), ("sector",), required=True), ("sector",)),
         "workforce": c.workforce(raw.get("workforce")),
@@ -286,9 +384,7 @@ def validate_profile(
         "inferred_issues": infer_issues(description, cat, exclude=tuple(issues)),
     }
     if raw.get("id") not in (None, ""):
-        fields["id"] = c.text(raw.get("id"), ("id",))
-    if not fields["name"]:
-        raise c.fail("must not be empty", ("name",), "give the client's name")
+        fields["id"] = c.text(raw.get("id"), ("id",)) or None
     try:
         return Profile.model_validate(fields)
     except ValidationError as exc:

@@ -4,14 +4,36 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["fold_key", "Vocabulary", "did_you_mean"]
+__all__ = ["fold_key", "strip_invisible", "clean_text", "Vocabulary", "did_you_mean"]
+
+# Characters that print as nothing but come along with text pasted from e-mail, web pages
+# and spreadsheets: soft hyphen, zero-width space/joiners, bidi marks and controls, BOM.
+_INVISIBLE_CHARS = "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_EDGES = re.compile(f"^[\\s{_INVISIBLE_CHARS}]+|[\\s{_INVISIBLE_CHARS}]+$")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without zero-width characters, bidi marks, soft hyphens and BOMs."""
+    return _INVISIBLE.sub("", text)
+
+
+def clean_text(text: str) -> str:
+    """``text`` without surrounding whitespace and invisible characters; those inside are kept."""
+    return _EDGES.sub("", text)
 
 
 def fold_key(text: str) -> str:
-    """Lower-case, with spaces, hyphens, slashes and apostrophes read as one underscore."""
-    text = str(text).strip().lower().replace("'", "").replace("’", "")
+    """Lower-case, with spaces, hyphens, slashes and apostrophes read as one underscore.
+
+    Full-width letters read as plain ones and invisible characters are dropped, so text
+    pasted from an e-mail resolves like text typed by hand.
+    """
+    text = strip_invisible(unicodedata.normalize("NFKC", str(text)))
+    text = text.strip().lower().replace("'", "").replace("’", "")
     return re.sub(r"[\s\-/&]+", "_", text).strip("_")
 
 

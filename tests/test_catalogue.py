@@ -157,6 +157,16 @@ BAD = [
     ("id-mismatch", "eti.yaml", "id: eti", "id: eti-uk", ["eti.yaml", "does not match the file name"]),
     ("javascript-url", "eti.yaml", "url: https://", "url: javascript:alert(1)//", ["eti.yaml", "url", "http"]),
     ("yaml-error", "fla.yaml", "id: fla", "id: [fla", ["fla.yaml", "YAML syntax error"]),
+    ("invalid-date", "eti.yaml", "as_of: ", "as_of: 2019-13-45 #", ["eti.yaml", "not a valid date", "YYYY-MM-DD"]),
+    ("date-as-words", "eti.yaml", "as_of: ", "as_of: last year #", ["eti.yaml", "as_of", "must be a date"]),
+    ("numeric-id", "eti.yaml", "id: eti", "id: 42", ["eti.yaml", "id", "must be text"]),
+    ("blank-name", "eti.yaml", "\nname:", "\nname: ~ #", ["eti.yaml:2", "name", "is empty"]),
+    ("duplicate-key", "eti.yaml", "id: eti", "id: eti\nid: eti", ["eti.yaml:2", "duplicate key 'id'"]),
+    ("python-tag", "eti.yaml", "id: eti", "id: !!python/object/apply:os.system [true]", ["eti.yaml:1", "not allowed"]),
+    ("alias", "eti.yaml", "id: eti", "id: &x eti", ["eti.yaml:1", "aliases"]),
+    ("tab-indent", "better-work.yaml", "  wages: 3", "\twages: 3", ["better-work.yaml", "tab", "spaces"]),
+    ("second-document", "eti.yaml", "id: eti", "id: eti\n---", ["eti.yaml:2", "more than one YAML document"]),
+    ("strength-fraction", "better-work.yaml", "  wages: 3", "  wages: 2.5", ["better-work.yaml", "issues"]),
 ]
 
 

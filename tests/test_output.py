@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recommender import InputError, OutputError
+from recommender import InputError, MatchError, OutputError
+from recommender.errors import printable
 from recommender.output import check_not_input, csv_safe, logo_data_uri, safe_filename, write_atomic
 
 
@@ -31,8 +34,9 @@ def test_write_atomic_failure_keeps_old_file(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(MatchError, match="disk full") as info:
         write_atomic(target, "new")
+    assert info.value.exit_code == 1  # the machine, not the user's input
     assert target.read_text() == "earlier"
     assert os.listdir(tmp_path) == ["r.html"]
 
@@ -53,6 +57,13 @@ def test_write_atomic_missing_folder(tmp_path):
         ("", "report"),
         ("Café Ünïcode", "Cafe-Unicode"),
         ("x" * 500, "x" * 120),
+        ("CON", "CON_"),
+        ("nul.txt", "nul_.txt"),
+        ("Com1 Ltd", "Com1-Ltd"),
+        ("\u202eevil\u202c \U0001F600 Ltd", "evil-Ltd"),
+        ("\u200b\u200b", "report"),
+        ("C:\\Windows\\x", "C-Windows-x"),
+        ("-rf --no-preserve-root", "rf-no-preserve-root"),
     ],
 )
 def test_safe_filename(name, expected):
@@ -63,8 +74,9 @@ def test_safe_filename(name, expected):
 def test_safe_filename_never_escapes(name):
     out = safe_filename(name, suffix=".html")
     assert "/" not in out and "\\" not in out and "\x00" not in out
-    assert out not in (".html", "..html") and not out.startswith(".")
+    assert out not in (".html", "..html") and not out.startswith((".", "-"))
     assert len(out) <= 125
+    assert out.partition(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT1"}
 
 
 def test_check_not_input(tmp_path):
@@ -73,12 +85,84 @@ def test_check_not_input(tmp_path):
     with pytest.raises(OutputError, match="overwrite the input"):
         check_not_input(src, [src])
     check_not_input(tmp_path / "p.html", [src])
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(OutputError, match="overwrite the input"):
+        check_not_input(tmp_path / "sub" / ".." / "p.yaml", [src])
+    link = tmp_path / "link.yaml"
+    link.symlink_to(src)
+    with pytest.raises(OutputError, match="overwrite the input"):
+        check_not_input(link, [src])
+
+
+def test_check_not_input_covers_files_in_input_folders(tmp_path):
+    cat = tmp_path / "cat"
+    cat.mkdir()
+    (cat / "eti.yaml").write_text("x")
+    with pytest.raises(OutputError, match="input folder"):
+        check_not_input(cat / "eti.yaml", [cat])
+    check_not_input(cat / "new-report.html", [cat])  # a new file beside the inputs is fine
+    check_not_input("a\x00b", [cat])  # cannot be an input; writing it fails clearly later
+
+
+@pytest.mark.parametrize(
+    "make,needle",
+    [
+        (lambda t: (t / "folder").mkdir() or t / "folder", "is a folder"),
+        (lambda t: t / "nope" / "r.html", "does not exist"),
+        (lambda t: (t / "f").write_text("x") and t / "f" / "r.html", "is not a folder"),
+        (lambda t: t / ("x" * 300 + ".html"), "file name is too long"),
+        (lambda t: t / "a\x00b.html", "NUL"),
+    ],
+    ids=["target-is-a-folder", "missing-folder", "parent-is-a-file", "name-too-long", "nul-in-path"],
+)
+def test_write_atomic_refuses_bad_paths(tmp_path, make, needle):
+    target = make(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(OutputError, match=needle) as info:
+        write_atomic(target, "x")
+    assert info.value.exit_code == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    "code,cls,exit_code,hint",
+    [(errno.EACCES, OutputError, 2, "choose a folder you can write to"),
+     (errno.EROFS, OutputError, 2, "choose a folder you can write to"),
+     (errno.ENOSPC, MatchError, 1, "no earlier file was changed"),
+     (errno.EIO, MatchError, 1, "no earlier file was changed")],
+    ids=["permission", "read-only-fs", "disk-full", "io-error"],
+)
+def test_write_atomic_turns_os_errors_into_ours(tmp_path, monkeypatch, code, cls, exit_code, hint):
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(tempfile, "mkstemp", fail)
+    with pytest.raises(cls) as info:
+        write_atomic(tmp_path / "r.html", "x")
+    assert info.value.exit_code == exit_code
+    assert os.strerror(code) in info.value.describe() and hint in info.value.describe()
+
+
+def test_write_atomic_writes_into_a_pipe_without_replacing_it(tmp_path):
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    write_atomic(fifo, "hello")
+    reader.join(10)
+    assert fifo.is_fifo() and got == [b"hello"]
+    assert os.listdir(tmp_path) == ["pipe"]
 
 
 @pytest.mark.parametrize(
     "value,expected",
     [("=1+1", "'=1+1"), ("+cmd", "'+cmd"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
-     ("\tx", "'\tx"), ("\rx", "'\rx"), ("plain", "plain"), (-3.5, -3.5), (7, 7), ("", "")],
+     ("\tx", "'\tx"), ("\rx", "'\rx"), ("plain", "plain"), (-3.5, -3.5), (7, 7), ("", ""),
+     ("-3.5", "-3.5"), ("+44", "+44"), ("-1e5", "-1e5"), ("-", "'-"), ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+     ("-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"), ("@", "'@"), (None, None)],
 )
 def test_csv_safe(value, expected):
     assert csv_safe(value) == expected
@@ -96,3 +180,64 @@ def test_logo_data_uri(tmp_path):
     txt.write_text("hello")
     with pytest.raises(InputError, match="PNG, JPEG"):
         logo_data_uri(txt)
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</svg>'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<script>alert(1)</script>",
+        '<a xlink:href="javascript:alert(1)"><rect/></a>',
+        '<rect onclick = "x()"/>',
+        '<image href="https://evil.example/pixel.png"/>',
+        "<use xlink:href='other.svg#a'/>",
+        "<style>@import url(https://evil.example/a.css)</style>",
+        '<rect style="fill: url( https://evil.example/x )"/>',
+        "<foreignObject><div>html</div></foreignObject>",
+    ],
+    ids=["script", "javascript-link", "handler", "remote-image", "other-file", "css-import", "css-url", "html"],
+)
+def test_unsafe_svg_logos_are_refused(tmp_path, body):
+    path = tmp_path / "logo.svg"
+    path.write_text(SVG.format(body))
+    with pytest.raises(InputError, match="scripts, event handlers or links"):
+        logo_data_uri(path)
+
+
+def test_svg_logo_checks_cannot_be_dodged(tmp_path):
+    doctype = tmp_path / "entity.svg"
+    doctype.write_text('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                       + SVG.format("<text>&x;</text>"))
+    with pytest.raises(InputError, match="scripts"):
+        logo_data_uri(doctype)
+    utf16 = tmp_path / "utf16.svg"
+    utf16.write_bytes(SVG.format("<script>alert(1)</script>").encode("utf-16"))
+    with pytest.raises(InputError, match="not UTF-8"):
+        logo_data_uri(utf16)
+
+
+def test_plain_svg_logo_with_internal_references_is_fine(tmp_path):
+    path = tmp_path / "logo.svg"
+    path.write_text(SVG.format('<defs><linearGradient id="g"/></defs><rect fill="url(#g)"/><use xlink:href="#g"/>'
+                               '<image href="data:image/png;base64,iVBORw0KGgo="/>'))
+    assert logo_data_uri(path).startswith("data:image/svg+xml;base64,")
+
+
+@pytest.mark.parametrize("make,needle", [
+    (lambda t: t, "is a folder"),
+    (lambda t: t / "nope.png", "no such logo file"),
+    (lambda t: (t / "big.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(600 * 1024)) and t / "big.png", "larger than"),
+], ids=["folder", "missing", "huge"])
+def test_bad_logo_files(tmp_path, make, needle):
+    with pytest.raises(InputError, match=needle):
+        logo_data_uri(make(tmp_path))
+
+
+def test_error_messages_are_one_printable_line():
+    err = MatchError("unknown field", source="p.yaml", line=3, field="\x1b]0;owned\x07\nx\u202e", hint="fix")
+    text = err.describe()
+    assert "\x1b" not in text and "\n" not in text and "\u202e" not in text
+    assert text == "p.yaml:3: \\x1b]0;owned\\x07\\nx\\u202e: unknown field (fix)"
+    assert printable("café 😀 مصنع") == "café 😀 مصنع"
