@@ -66,6 +66,14 @@ class TextVectoriser:
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """A dense (len(texts), vocabulary) array of l2-normalised TF-IDF rows."""
+        rows, cols, values = self.sparse_rows(texts)
+        out = np.zeros((len(texts), len(self.vocabulary_)))
+        out[rows, cols] = values
+        return out
+
+    def sparse_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The non-zero entries of `transform`'s rows as (row, column, value) arrays, in row
+        order: what the similarity of many short texts needs, without a dense array."""
         # Stop words never enter the vocabulary, so looking tokens up there also drops them.
         vocabulary, rows, cols = self.vocabulary_, [], []
         for row, text in enumerate(texts):
@@ -75,9 +83,10 @@ class TextVectoriser:
                     if col is not None:
                         rows.append(row)
                         cols.append(col)
-        out = np.zeros((len(texts), len(vocabulary)))
-        np.add.at(out, (np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp)), 1.0)
-        out *= self.idf_
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        np.divide(out, norms, out=out, where=norms > 0)
-        return out
+        size = max(len(vocabulary), 1)
+        keys, counts = np.unique(np.array(rows, dtype=np.int64) * size + np.array(cols, dtype=np.int64),
+                                 return_counts=True)
+        rows_, cols_ = keys // size, keys % size
+        values = counts * self.idf_[cols_]
+        norms = np.sqrt(np.bincount(rows_, weights=values * values, minlength=len(texts)))
+        return rows_, cols_, values / norms[rows_]

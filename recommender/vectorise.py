@@ -102,9 +102,17 @@ class Vectoriser:
 
     def text_similarity(self, descriptions: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Cosine similarity (n, m) of descriptions to initiatives, and whether each had signal."""
-        rows = self.text_.transform(list(descriptions))
-        has_signal = rows.any(axis=1)
-        return np.clip(rows @ self.document_vectors_.T, 0.0, 1.0), has_signal
+        rows, cols, values = self.text_.sparse_rows(list(descriptions))
+        similarity = np.zeros((len(descriptions), len(self.ids_)))
+        has_signal = np.zeros(len(descriptions), dtype=bool)
+        if len(rows):
+            # Each description's dot products summed over its own terms, in term order: a
+            # row's result does not depend on the rows scored beside it.
+            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+            parts = values[:, None] * self.document_vectors_[:, cols].T
+            similarity[rows[starts]] = np.add.reduceat(parts, starts, axis=0)
+            has_signal[rows] = True
+        return np.clip(similarity, 0.0, 1.0), has_signal
 
     def transform(self, profiles: Sequence[Profile]) -> ProfileMatrix:
         """Profiles as a `ProfileMatrix` (issue weights include inferred issues)."""
