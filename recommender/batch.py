@@ -14,6 +14,7 @@ name, column, field, reason) and `run_batch_command` returns `EXIT_ROWS_FAILED`.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -38,7 +39,7 @@ from .frame import (
     match_columns,
     row_profile,
 )
-from .output import check_not_input, csv_safe, safe_filename, write_atomic
+from .output import AtomicFile, check_not_input, csv_safe, safe_filename, write_atomic
 
 __all__ = [
     "CHUNK_ROWS",
@@ -162,6 +163,13 @@ def _open_csv(path: Path, chunk_rows: int, *, tab: bool) -> _Source:
     size = path.stat().st_size
     with open(path, "rb") as fh:
         head = fh.read(1 << 20)
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise InputError("is empty", source=str(path),
+                         hint="a supplier list needs a header row and one row per supplier; "
+                              "see profiles/suppliers-template.csv")
+    if head.startswith(b"PK\x03\x04"):
+        raise InputError("is an Excel workbook (or another zip file), not CSV text", source=str(path),
+                         hint="rename it to .xlsx, or export the sheet as CSV")
     encoding = "utf-8-sig"
     try:
         head.decode("utf-8")
@@ -260,6 +268,8 @@ def _open_xlsx(path: Path, chunk_rows: int) -> _Source:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    if not zipfile.is_zipfile(path):
+        raise _not_a_workbook(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -307,6 +317,25 @@ def _open_xlsx(path: Path, chunk_rows: int) -> _Source:
     return _Source(path, columns, [], fraction, chunks())
 
 
+def _not_a_workbook(path: Path) -> InputError:
+    """The error for an .xlsx file that is not a workbook, saying what it is instead."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if not head.strip():
+        return InputError("is empty", source=str(path))
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return InputError("is an Excel 97-2003 workbook (.xls), not .xlsx", source=str(path),
+                          hint="save it as .xlsx, or export the sheet as CSV")
+    try:
+        text = b"\x00" not in head and bool(head.decode("utf-8"))
+    except UnicodeDecodeError:
+        text = False
+    if text:
+        return InputError("is text, not an Excel workbook (a CSV file named .xlsx?)", source=str(path),
+                          hint="rename it to .csv")
+    return InputError("is not an Excel workbook", source=str(path), hint="save it as .xlsx, or export the sheet as CSV")
+
+
 def _frame(batch: list[tuple], numbers: list[int], columns: list[str]) -> pd.DataFrame:
     data = np.empty((len(batch), len(columns)), dtype=object)
     data[:] = batch
@@ -339,38 +368,6 @@ def _open_parquet(path: Path, chunk_rows: int) -> _Source:
 
 
 # --- writing ----------------------------------------------------------------------------
-
-
-class _AtomicFile:
-    """A file written through a temporary beside it, moved into place by `commit`."""
-
-    def __init__(self, target: Path, *, binary: bool = False) -> None:
-        folder = target.parent if str(target.parent) else Path(".")
-        if not folder.is_dir():
-            raise OutputError("the output folder does not exist", source=str(folder), hint="create it first")
-        self.target = target
-        fd, name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=folder)
-        self.tmp = Path(name)
-        os.chmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
-        self.fh: Any = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
-
-    def commit(self) -> None:
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
-        os.replace(self.tmp, self.target)
-
-    def abort(self) -> None:
-        try:
-            self.fh.close()
-        finally:
-            self.tmp.unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _safe_text(series: pd.Series) -> pd.Series:
@@ -413,7 +410,7 @@ class _CsvWriter:
         import pyarrow as pa
         import pyarrow.csv as pa_csv
 
-        self.file = _AtomicFile(target, binary=True) if target is not None else None
+        self.file = AtomicFile(target, binary=True) if target is not None else None
         self.fh = self.file.fh if self.file is not None else sys.stdout.buffer
         self.columns, self.text_columns, self.integers = columns, text_columns, integers
         self.count = 0
@@ -452,7 +449,7 @@ class _JsonlWriter:
     """Shortlist lines appended as JSON Lines (one object per line, null for missing)."""
 
     def __init__(self, target: Path | None, columns: tuple[str, ...]) -> None:
-        self.file = _AtomicFile(target) if target is not None else None
+        self.file = AtomicFile(target, binary=False) if target is not None else None
         self.fh = self.file.fh if self.file is not None else sys.stdout
         self.columns = columns
         self.count = 0
@@ -483,7 +480,7 @@ class _XlsxWriter:
     def __init__(self, target: Path, columns: tuple[str, ...], text_columns: tuple[str, ...]) -> None:
         from openpyxl import Workbook
 
-        self.file = _AtomicFile(target, binary=True)
+        self.file = AtomicFile(target, binary=True)
         self.book = Workbook(write_only=True)
         self.columns, self.text_columns = columns, text_columns
         self.sheet: Any = None
@@ -562,16 +559,23 @@ class _ErrorsWriter:
 
 
 class _SupplierReports:
-    """One HTML report per valid row (via `recommend` and `render_html`), then index.html."""
+    """One HTML report per valid row (via `recommend` and `render_html`), then index.html.
+
+    They are written into a temporary folder beside the target and moved into it only by
+    `commit`, when the whole run has succeeded; `abort` removes them."""
 
     def __init__(self, folder: Path, *, catalogue: Catalogue, weights: Any, top: int, report_options: Any,
                  inputs: list[Path]) -> None:
         if folder.exists() and not folder.is_dir():
             raise OutputError("is not a folder", source=str(folder))
-        if not folder.exists():
-            if not folder.parent.is_dir():
-                raise OutputError("the parent folder does not exist", source=str(folder.parent), hint="create it first")
-            folder.mkdir()
+        parent = folder.parent if str(folder.parent) else Path(".")
+        if not parent.is_dir():
+            raise OutputError("the parent folder does not exist", source=str(parent), hint="create it first")
+        try:
+            self.stage = Path(tempfile.mkdtemp(prefix=f".{folder.name[:40]}.", suffix=".tmp", dir=parent))
+        except OSError as exc:
+            raise OutputError(f"cannot write: {exc.strerror or exc}", source=str(parent),
+                              hint="choose a folder you can write to") from None
         self.folder, self.catalogue, self.weights, self.top = folder, catalogue, weights, top
         self.options, self.inputs = report_options, inputs
         self.used: set[str] = {"index.html"}
@@ -589,9 +593,8 @@ class _SupplierReports:
             result = recommend(row_profile(row), catalogue=self.catalogue, top=self.top, weights=self.weights)
             p = result.profile
             name = self._file_name(p.id, p.name)
-            target = self.folder / name
-            check_not_input(target, self.inputs)
-            write_atomic(target, render_html(result, replace(self.options, title=None)))
+            check_not_input(self.folder / name, self.inputs)
+            (self.stage / name).write_text(render_html(result, replace(self.options, title=None)), encoding="utf-8")
             best = result.top
             self.entries.append({
                 "row": int(number), "id": p.id or "", "name": p.name, "file": name,
@@ -609,14 +612,39 @@ class _SupplierReports:
         self.used.add(candidate.lower())
         return candidate
 
-    def finish(self, *, source: str, errors: int) -> Path:
+    def finish(self, *, source: str, errors: int) -> None:
+        """Write index.html (still in the temporary folder)."""
         from .portfolio import render_supplier_index
 
         html = render_supplier_index(self.entries, source=source, errors=errors, options=self.options,
                                      catalogue=self.catalogue)
-        target = self.folder / "index.html"
-        check_not_input(target, self.inputs)
-        return write_atomic(target, html)
+        check_not_input(self.folder / "index.html", self.inputs)
+        (self.stage / "index.html").write_text(html, encoding="utf-8")
+
+    def commit(self) -> Path:
+        """Move the reports into the target folder (made if missing); returns its index.html."""
+        try:
+            if not self.folder.exists():
+                os.chmod(self.stage, 0o777 & ~_umask())
+                os.replace(self.stage, self.folder)
+            else:
+                for entry in self.stage.iterdir():
+                    os.replace(entry, self.folder / entry.name)
+                self.stage.rmdir()
+        except OSError as exc:
+            self.abort()
+            raise OutputError(f"cannot write: {exc.strerror or exc}", source=str(self.folder)) from None
+        return self.folder / "index.html"
+
+    def abort(self) -> None:
+        """Remove the reports written so far; the target folder stays as it was."""
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 # --- the command ------------------------------------------------------------------------
@@ -700,7 +728,10 @@ def run_batch_command(
         ropts = _dated(ropts, report_date(ropts))
 
     source = _open(path, CHUNK_ROWS)
-    fields, unmatched = match_columns(source.columns)
+    try:
+        fields, unmatched = match_columns(source.columns)
+    except InputError as exc:
+        raise InputError(exc.message, source=str(path), line=1, hint=exc.hint) from None
     if unmatched:
         hints = [h for h in (header_hint(c) for c in unmatched) if h]
         names = ", ".join(repr(str(c)) for c in unmatched[:8]) + (" and more" if len(unmatched) > 8 else "")
@@ -740,6 +771,17 @@ def run_batch_command(
             raise InputError("has a header but no supplier rows", source=str(path))
         if hasattr(bar, "close"):
             bar.close()
+        # Everything is made before anything is moved into place: a run that fails leaves
+        # no output behind, and earlier outputs as they were.
+        failed = len(errors.rows)
+        portfolio_html = None
+        if options.portfolio_report is not None:
+            from .portfolio import render_portfolio
+
+            portfolio = builder.build(k=options.portfolio_size, failed=failed, source=path.name)
+            portfolio_html = render_portfolio(portfolio, ropts)
+        if reports is not None:
+            reports.finish(source=path.name, errors=failed)
         writer.close()
         errors.close()
     except BaseException:
@@ -747,17 +789,15 @@ def run_batch_command(
             bar.close()
         writer.abort()
         errors.abort()
+        if reports is not None:
+            reports.abort()
         raise
 
     written: list[Path] = [target] if target is not None else []
-    failed = len(errors.rows)
-    if options.portfolio_report is not None:
-        from .portfolio import render_portfolio
-
-        portfolio = builder.build(k=options.portfolio_size, failed=failed, source=path.name)
-        written.append(write_atomic(options.portfolio_report, render_portfolio(portfolio, ropts)))
+    if portfolio_html is not None:
+        written.append(write_atomic(options.portfolio_report, portfolio_html))
     if reports is not None:
-        written.append(reports.finish(source=path.name, errors=failed))
+        written.append(reports.commit())
     if errors.count:
         written.append(errors_target)
     summary = BatchSummary(rows=rows + len(source.skipped), scored=scored, failed=failed, lines=writer.count,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import errno
+import io
 import os
 import re
 import stat
@@ -11,10 +12,11 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, MatchError, OutputError
 
-__all__ = ["write_atomic", "safe_filename", "check_not_input", "logo_data_uri", "csv_safe"]
+__all__ = ["AtomicFile", "write_atomic", "safe_filename", "check_not_input", "logo_data_uri", "csv_safe"]
 
 _MAX_NAME = 120
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
@@ -48,51 +50,82 @@ def _write_error(exc: OSError, target: Path) -> MatchError:
     return MatchError(f"cannot write: {reason}", source=str(target), hint="no earlier file was changed")
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file in the same folder, then replace.
+class AtomicFile:
+    """A file written through a temporary beside it and moved into place by `commit`.
 
-    A failure part-way leaves any earlier file at ``path`` untouched and no temporary
-    file behind. An existing device or pipe (``/dev/null``, ``/dev/stdout``) is written to
-    directly, never replaced. Raises `OutputError` for a path that cannot be written.
+    Until `commit`, any earlier file at the path is untouched; `abort` (or a failure in
+    `commit`) removes the temporary. An existing device or pipe (``/dev/null``,
+    ``/dev/stdout``) is written to directly, never replaced. ``fh`` is binary, or text
+    (UTF-8) with ``binary=False``. Raises `OutputError` for a path that cannot be written.
     """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        if not folder.is_dir():
-            if folder.exists():
-                raise OutputError("is not a folder", source=str(folder), hint="the output goes into a folder")
-            raise OutputError("the output folder does not exist", source=str(folder), hint="create it first")
-        if len(os.fsencode(target.name)) > 255:
-            raise OutputError("the file name is too long", source=str(target)[:80] + "…",
-                hint="use a name of at most 255 bytes")
-        if target.is_dir():
-            raise OutputError("is a folder", source=str(target), hint=f"give a file name, e.g. {target / 'report'}…")
-        if target.exists() and not stat.S_ISREG(target.stat().st_mode):
-            with open(target, "wb") as fh:  # /dev/null, /dev/stdout, a pipe: nothing to replace
-                fh.write(payload)
-            return target
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=folder)
-    except ValueError:  # a NUL character in the path
-        raise OutputError("the path contains a NUL character", source=repr(str(target))) from None
-    except OSError as exc:
-        raise _write_error(exc, target) from None
-    try:
-        os.fchmod(fd, _DEFAULT_MODE)  # mkstemp makes 0600; a report is meant to be shared
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException as exc:
+
+    def __init__(self, path: str | os.PathLike[str], *, binary: bool = True) -> None:
+        target = Path(path)
+        folder = target.parent if str(target.parent) else Path(".")
+        self.target, self.tmp = target, None
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
+            if not folder.is_dir():
+                if folder.exists():
+                    raise OutputError("is not a folder", source=str(folder), hint="the output goes into a folder")
+                raise OutputError("the output folder does not exist", source=str(folder), hint="create it first")
+            if len(os.fsencode(target.name)) > 255:
+                raise OutputError("the file name is too long", source=str(target)[:80] + "…",
+                    hint="use a name of at most 255 bytes")
+            if target.is_dir():
+                raise OutputError("is a folder", source=str(target),
+                    hint=f"give a file name, e.g. {target / 'report'}…")
+            if target.exists() and not stat.S_ISREG(target.stat().st_mode):
+                raw = open(target, "wb")  # noqa: SIM115 - /dev/null, a pipe: nothing to replace
+            else:
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp", dir=folder)
+                self.tmp = Path(tmp)
+                os.fchmod(fd, _DEFAULT_MODE)  # mkstemp makes 0600; a report is meant to be shared
+                raw = os.fdopen(fd, "wb")
+        except ValueError:  # a NUL character in the path
+            raise OutputError("the path contains a NUL character", source=repr(str(target))) from None
+        except OSError as exc:
+            raise _write_error(exc, target) from None
+        self.fh: Any = raw if binary else io.TextIOWrapper(raw, encoding="utf-8", newline="")
+
+    def commit(self) -> Path:
+        """Flush, sync and move the temporary into place; returns the path written."""
+        try:
+            self.fh.flush()
+            if self.tmp is not None:
+                os.fsync(self.fh.fileno())
+            self.fh.close()
+            if self.tmp is not None:
+                os.replace(self.tmp, self.target)
+        except OSError as exc:
+            self.abort()
+            raise _write_error(exc, self.target) from exc
+        except BaseException:
+            self.abort()
+            raise
+        return self.target
+
+    def abort(self) -> None:
+        """Drop what was written; any earlier file stays as it was."""
+        try:
+            self.fh.close()
+        except OSError:
             pass
-        if isinstance(exc, OSError):
-            raise _write_error(exc, target) from exc
+        if self.tmp is not None:
+            self.tmp.unlink(missing_ok=True)
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` through an `AtomicFile`: all of it, or nothing changes."""
+    out = AtomicFile(path)
+    try:
+        out.fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+    except OSError as exc:
+        out.abort()
+        raise _write_error(exc, Path(path)) from exc
+    except BaseException:
+        out.abort()
         raise
-    return target
+    return out.commit()
 
 
 def safe_filename(name: str, *, suffix: str = "", default: str = "report") -> str:

@@ -339,6 +339,33 @@ def test_a_failed_run_leaves_no_temp_file_and_keeps_the_old_output(tmp_path, mon
     assert res.exit_code == 1 and "internal error" in res.output
     assert (tmp_path / "out.csv").read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "suppliers.csv"]
+    # The same with every output asked for: nothing new appears, the old reports stay.
+    calls["n"] = 0
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "index.html").write_text("old index")
+    res = run([str(src), "-o", "out.csv", "--report", "portfolio.html", "--per-supplier-reports", "reports",
+               "--errors", "bad.csv"], tmp_path)
+    assert res.exit_code == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "reports", "suppliers.csv"]
+    assert [p.name for p in (tmp_path / "reports").iterdir()] == ["index.html"]
+    assert (tmp_path / "reports" / "index.html").read_text() == "old index"
+    calls["n"] = 0
+    (tmp_path / "reports" / "index.html").unlink()
+    (tmp_path / "reports").rmdir()
+    res = run([str(src), "-o", "out.csv", "--per-supplier-reports", "reports"], tmp_path)
+    assert res.exit_code == 1 and not (tmp_path / "reports").exists()
+
+
+def test_per_supplier_reports_replace_earlier_ones_in_an_existing_folder(tmp_path):
+    src = write_csv(tmp_path / "suppliers.csv", GOOD)
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "index.html").write_text("old index")
+    (tmp_path / "reports" / "notes.txt").write_text("mine")
+    res = run([str(src), "-o", "out.csv", "--per-supplier-reports", "reports"], tmp_path)
+    assert res.exit_code == 0, res.output
+    assert "old index" not in (tmp_path / "reports" / "index.html").read_text()
+    assert (tmp_path / "reports" / "notes.txt").read_text() == "mine"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
 def test_outputs_are_complete_and_no_temp_files_remain(tmp_path):
@@ -434,3 +461,28 @@ def test_batch_prints_no_progress_into_a_pipe(tmp_path):
 def test_catalogue_is_the_same_object_for_every_row(tmp_path):
     # the per-supplier reports and the shortlist must come from one catalogue
     assert load_catalogue() is load_catalogue()
+
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "profiles"
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("empty.csv", b"", ["empty.csv: is empty", "header row"]),
+    ("blank.csv", b"\xef\xbb\xbf \r\n\n", ["blank.csv: is empty"]),
+    ("header-only.csv", b"id,name\n", ["header-only.csv:1: missing required columns: kind, country"]),
+    ("workbook.csv", (TEMPLATE / "suppliers-template.xlsx").read_bytes(),
+     ["is an Excel workbook", "rename it to .xlsx"]),
+    ("text.xlsx", (TEMPLATE / "suppliers-template.csv").read_bytes(),
+     ["is text, not an Excel workbook", "rename it to .csv"]),
+    ("old.xlsx", b"\xd0\xcf\x11\xe0" + b"\0" * 600, ["Excel 97-2003 workbook (.xls)"]),
+    ("noise.xlsx", bytes(range(256)) * 8, ["is not an Excel workbook"]),
+    ("empty.xlsx", b"", ["empty.xlsx: is empty"]),
+])
+def test_unreadable_supplier_lists_say_what_they_are(tmp_path, name, content, expected):
+    (tmp_path / name).write_bytes(content)
+    res = run([name, "-o", "out.csv"], tmp_path)
+    assert res.exit_code == 2, res.output
+    for part in expected:
+        assert part in res.output
+    assert "Traceback" not in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
