@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .catalogue import Catalogue, load_catalogue
-from .errors import OutputError
+from .errors import InputError, OutputError
 from .output import check_not_input, logo_data_uri, write_atomic
 
 __all__ = [
@@ -69,6 +69,10 @@ def report_options(options: RunOptions):
     """`ReportOptions` from the CLI options (logo embedded as a data URI)."""
     from .render import ReportOptions
 
+    if options.templates is not None and not Path(options.templates).is_dir():
+        raise InputError("no such templates folder" if not Path(options.templates).exists() else "is not a folder",
+                         source=str(options.templates),
+                         hint="--templates takes a folder of Jinja2 templates that override the packaged ones")
     return ReportOptions(
         title=options.title,
         prepared_by=options.prepared_by,

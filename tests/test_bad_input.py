@@ -396,6 +396,7 @@ def _option_cases(tmp: Path) -> dict[str, tuple[list[str], list[str]]]:
         "logo-text": (["--logo", str(tmp / "bad-weights.yaml")], ["PNG, JPEG, GIF or SVG"]),
         "logo-svg-remote": (["--logo", str(tmp / "remote.svg")], ["links to other files"]),
         "weights-missing": (["--weights", str(tmp / "nope.yaml")], ["no such weights file"]),
+        "templates-missing": (["--templates", str(tmp / "no-templates")], ["no such templates folder", "--templates"]),
         "weights-invalid": (["--weights", str(tmp / "bad-weights.yaml")], ["bad-weights.yaml:1", "weights.issues"]),
         "catalogue-missing": (["--catalogue", str(tmp / "nope")], ["no such catalogue folder"]),
         "catalogue-empty-folder": (["--catalogue", str(tmp / "empty")], ["holds no initiative files"]),
@@ -444,7 +445,8 @@ def _fifo(cat: Path, name: str, tag: str) -> str:
 OPTION_CASES = ["logo-missing", "logo-folder", "logo-huge", "logo-text", "logo-svg-remote", "weights-missing",
                 "weights-invalid", "catalogue-missing", "catalogue-empty-folder", "catalogue-is-a-file",
                 "catalogue-same-id-twice", "catalogue-copy-with-old-id", "catalogue-empty-file",
-                "catalogue-binary-file", "catalogue-not-a-regular-file", "catalogue-python-tag", "taxonomy-a-list"]
+                "catalogue-binary-file", "catalogue-not-a-regular-file", "catalogue-python-tag", "taxonomy-a-list",
+                "templates-missing"]
 
 
 @pytest.mark.parametrize("case_id", OPTION_CASES)
