@@ -259,7 +259,16 @@ def _load(path: Path) -> Catalogue:
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(path: str, stamp: tuple) -> Catalogue:
-    return _load(Path(path))
+    from .cache import cached
+
+    # The code that reads a catalogue is part of the key: a changed loader rereads it.
+    code = Path(__file__).resolve().parent
+    key = (path, stamp, _stamp(code, "*.py"), _stamp(default_catalogue_dir(), "taxonomy.yaml"))
+    return cached("catalogues", path, key, lambda: _load(Path(path)), Catalogue)
+
+
+def _stamp(folder: Path, pattern: str) -> tuple:
+    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob(pattern)))
 
 
 def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:

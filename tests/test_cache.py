@@ -67,3 +67,41 @@ def test_a_cache_path_that_is_a_file_means_no_cache(result, report_options, tmp_
     monkeypatch.setenv("MATCH_CACHE_DIR", str(blocker))
     assert cache_dir("templates") is None
     assert "<html" in render_html(result, report_options)
+
+
+def test_cached_value_is_made_once_and_remade_when_its_key_changes(tmp_path, monkeypatch):
+    from recommender.cache import cached
+
+    monkeypatch.setenv("MATCH_CACHE_DIR", str(tmp_path))
+    calls = []
+
+    def make(value):
+        def inner():
+            calls.append(value)
+            return {"value": value}
+        return inner
+
+    assert cached("things", "a", 1, make(1), dict) == {"value": 1}
+    assert cached("things", "a", 1, make(99), dict) == {"value": 1}
+    assert calls == [1]
+    assert cached("things", "a", 2, make(2), dict) == {"value": 2}
+    assert len(list((tmp_path / "things").glob("*.pickle"))) == 1  # the newer key replaced the older
+    for entry in (tmp_path / "things").iterdir():
+        entry.write_bytes(b"garbage")
+    assert cached("things", "a", 2, make(3), dict) == {"value": 3}
+    assert cached("things", "a", 2, make(4), list) == {"value": 4}  # not what was expected: remade
+    assert calls == [1, 2, 3, 4]
+
+
+def test_an_edited_catalogue_is_read_again_not_served_from_the_cache(catalogue_copy, tmp_path, monkeypatch):
+    from recommender import load_catalogue
+    from recommender.catalogue import _load_cached
+
+    monkeypatch.setenv("MATCH_CACHE_DIR", str(tmp_path))
+    first = load_catalogue(catalogue_copy)
+    _load_cached.cache_clear()  # as a new process would start
+    assert load_catalogue(catalogue_copy).initiatives == first.initiatives
+    path = catalogue_copy / "eti.yaml"
+    path.write_text(path.read_text().replace("name: Ethical Trading Initiative (ETI)", "name: ETI (edited)"))
+    _load_cached.cache_clear()
+    assert load_catalogue(catalogue_copy)["eti"].name == "ETI (edited)"
