@@ -36,6 +36,20 @@ def _fold(text: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _index() -> tuple[dict[str, str], dict[str, str]]:
+    """(folded name or code -> alpha-2, alpha-2 -> display name), built from pycountry once
+    and kept in the user cache (keyed by pycountry's files and this module)."""
+    import importlib.util
+    import os
+
+    from .cache import cached
+
+    spec = importlib.util.find_spec("pycountry")
+    stamps = [os.stat(f) for f in (__file__, spec.origin if spec and spec.origin else __file__)]
+    key = tuple((st.st_mtime_ns, st.st_size) for st in stamps)
+    return cached("countries", "index", key, _build_index, tuple)
+
+
+def _build_index() -> tuple[dict[str, str], dict[str, str]]:
     import pycountry
 
     lookup: dict[str, str] = {}

@@ -296,7 +296,7 @@ class _Space:
         n = len(self.singles)
         ends = np.r_[np.flatnonzero(np.diff(self.field_id)) + 1, n]  # where each field's block of edits ends
         after_field = np.r_[ends[np.searchsorted(ends, np.arange(n), side="right")], 0]  # index -1: the start
-        by_cost = {int(s): np.flatnonzero(self.cost == s) for s in np.unique(self.cost)}
+        by_cost = {s: np.flatnonzero(self.cost == s) for s in sorted(set(self.cost.tolist()))}
         built = {0: [_Level(np.full((1, width), -1, dtype=np.int32), np.zeros(1, dtype=int), np.full(1, -1),
                             np.full(1, self.listed), self.base_covered[None, cols], np.full(1, self.base_iw.sum()),
                             self.base_fit[None, cols], np.full(1, self.base_ap.sum()))]}
