@@ -463,16 +463,16 @@ def test_catalogue_is_the_same_object_for_every_row(tmp_path):
     assert load_catalogue() is load_catalogue()
 
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "profiles"
+PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), [
     ("empty.csv", b"", ["empty.csv: is empty", "header row"]),
     ("blank.csv", b"\xef\xbb\xbf \r\n\n", ["blank.csv: is empty"]),
     ("header-only.csv", b"id,name\n", ["header-only.csv:1: missing required columns: kind, country"]),
-    ("workbook.csv", (TEMPLATE / "suppliers-template.xlsx").read_bytes(),
+    ("workbook.csv", (PROFILES / "suppliers-template.xlsx").read_bytes(),
      ["is an Excel workbook", "rename it to .xlsx"]),
-    ("text.xlsx", (TEMPLATE / "suppliers-template.csv").read_bytes(),
+    ("text.xlsx", (PROFILES / "suppliers-template.csv").read_bytes(),
      ["is text, not an Excel workbook", "rename it to .csv"]),
     ("old.xlsx", b"\xd0\xcf\x11\xe0" + b"\0" * 600, ["Excel 97-2003 workbook (.xls)"]),
     ("noise.xlsx", bytes(range(256)) * 8, ["is not an Excel workbook"]),
