@@ -401,7 +401,26 @@ def _lines_table(lines: ShortlistLines, schema: Any) -> Any:
     return table.append_column("row", rows).select(schema.names).cast(schema)
 
 
-class _CsvWriter:
+class _Streamed:
+    """A writer into an `AtomicFile`, or into standard output when it has no file."""
+
+    file: AtomicFile | None
+    fh: Any
+
+    def close(self) -> None:
+        """Move the file into place (or flush standard output)."""
+        if self.file is not None:
+            self.file.commit()
+        else:
+            self.fh.flush()
+
+    def abort(self) -> None:
+        """Drop what was written to the file."""
+        if self.file is not None:
+            self.file.abort()
+
+
+class _CsvWriter(_Streamed):
     """Lines appended as UTF-8 CSV by pyarrow's CSV writer, text cells made formula-safe
     (every text cell quoted)."""
 
@@ -435,17 +454,10 @@ class _CsvWriter:
 
     def close(self) -> None:
         self.writer.close()  # writes the header even when no line came
-        if self.file is not None:
-            self.file.commit()
-        else:
-            self.fh.flush()
-
-    def abort(self) -> None:
-        if self.file is not None:
-            self.file.abort()
+        super().close()
 
 
-class _JsonlWriter:
+class _JsonlWriter(_Streamed):
     """Shortlist lines appended as JSON Lines (one object per line, null for missing)."""
 
     def __init__(self, target: Path | None, columns: tuple[str, ...]) -> None:
@@ -462,17 +474,6 @@ class _JsonlWriter:
         text = out.to_json(orient="records", lines=True, force_ascii=False)
         self.fh.write(text if text.endswith("\n") else text + "\n")
         self.count += len(lines)
-
-    def close(self) -> None:
-        if self.file is not None:
-            self.file.commit()
-        else:
-            self.fh.flush()
-
-    def abort(self) -> None:
-        if self.file is not None:
-            self.file.abort()
-
 
 class _XlsxWriter:
     """Shortlist lines streamed into a write-only workbook; a full sheet continues on the next."""
