@@ -322,14 +322,12 @@ class FrameFeatures:
     """The valid rows of a frame in the feature space, and what explains them.
 
     ``matrix`` is the `ProfileMatrix`; ``issue_weights`` (n, K) the stated weights plus 1
-    for each inferred issue; ``inferred`` (n, K) marks the inferred ones; ``descriptions``
-    each row's description ("" when none).
+    for each inferred issue; ``inferred`` (n, K) marks the inferred ones.
     """
 
     matrix: ProfileMatrix
     issue_weights: np.ndarray
     inferred: np.ndarray
-    descriptions: np.ndarray
 
 
 class _Column:
@@ -555,7 +553,7 @@ class FrameScorer:
                 for key, w in (weights or {}).items():
                     stated[u, key_pos[key]] = w
         W = stated[issues.codes[ok]]
-        descriptions, desc_codes, desc_sim, desc_signal, desc_inferred = self._descriptions(cols["description"], ok)
+        desc_codes, desc_sim, desc_signal, desc_inferred = self._descriptions(cols["description"], ok)
         inferred = desc_inferred[desc_codes] & (W == 0)
         W[inferred] = 1.0  # Profile.weights(): inferred issues count with weight 1
 
@@ -584,7 +582,6 @@ class FrameScorer:
         pm = ProfileMatrix(values=values, applicable=applicable, text_similarity=desc_sim[desc_codes])
         return FrameFeatures(
             matrix=pm, issue_weights=W, inferred=inferred,
-            descriptions=np.asarray(descriptions, dtype=object)[desc_codes] if n else np.zeros(0, dtype=object),
         )
 
     def eligibility(self, parsed: ParsedFrame) -> np.ndarray:
@@ -704,7 +701,7 @@ class FrameScorer:
             # the exclusion is applied per row by the caller (inferred & W == 0).
             for key in infer_issues(uniques[i], self.catalogue):
                 inferred[i, key_pos[key]] = True
-        return uniques, codes, sim, signal, inferred
+        return codes, sim, signal, inferred
 
     def _settle_near_ties(self, s: np.ndarray, feats: FrameFeatures) -> None:
         if not s.size:
@@ -717,14 +714,11 @@ class FrameScorer:
         if not len(rows):
             return
         pm = feats.matrix
-        # `contributions` is elementwise, and its sum runs along each row's own features,
-        # so a row's result does not depend on the rows beside it; only a description's
-        # similarity (a matrix product) is recomputed on its own, as `recommend` does.
-        sim = pm.text_similarity[rows].copy()
-        described = np.flatnonzero(pm.applicable[rows, 3])
-        for j in described:
-            sim[j] = self.vectoriser.text_similarity([feats.descriptions[rows[j]]])[0][0]
-        few = ProfileMatrix(values=pm.values[rows], applicable=pm.applicable[rows], text_similarity=sim)
+        # `contributions` is elementwise, and its sum runs along each row's own features;
+        # text similarity is summed per description (`Vectoriser.text_similarity`): a row's
+        # result does not depend on the rows beside it, so these rows get `recommend`'s sums.
+        few = ProfileMatrix(values=pm.values[rows], applicable=pm.applicable[rows],
+                            text_similarity=pm.text_similarity[rows])
         s[rows] = contributions(few, self.vectoriser, self.weights).sum(axis=2)
 
     # --- the long table -----------------------------------------------------------------
