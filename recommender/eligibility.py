@@ -90,7 +90,7 @@ class EligibilityRules:
             failed = tuple(r for k, r in enumerate(RULES) if not rules[col, k])
             reasons = []
             if "kind" in failed:
-                who = " and ".join(f"{k}s" for k in init.participants)
+                who = " and ".join({"factory": "factories", "brand": "brands"}.get(k, k) for k in init.participants)
                 reasons.append(f"Open to {who} only, not to a {profile.kind}.")
             if "sector" in failed:
                 served = ", ".join(tax.label("sectors", s) for s in init.sectors)

@@ -30,7 +30,7 @@ def join_words(items: list[str]) -> str:
 
 def in_sentence(label: str) -> str:
     """A label as it reads mid-sentence: "Women's health" -> "women's health", "OSH" kept."""
-    if len(label) > 1 and label[:2].isupper():
+    if len(label) > 1 and label[:2].isalpha() and label[:2].isupper():
         return label
     return label[:1].lower() + label[1:]
 

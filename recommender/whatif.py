@@ -63,10 +63,7 @@ _WEIGHT_WORDS = {3: "a top priority", 2: "a priority", 1: "a minor priority"}
 
 def _label(catalogue: Catalogue, section: str, key: str) -> str:
     """A taxonomy label as it reads mid-sentence ("E-learning" -> "e-learning")."""
-    label = in_sentence(catalogue.taxonomy.label(section, key))
-    if len(label) > 2 and label[1] == "-" and label[2].islower():
-        label = label[0].lower() + label[1:]
-    return label
+    return in_sentence(catalogue.taxonomy.label(section, key))
 
 
 def _clause(changes: Sequence[Change], catalogue: Catalogue) -> str:
