@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from .countries import resolve_country
-from .errors import CatalogueError, InputError
+from .errors import CatalogueError
 from .loading import YamlDoc, read_yaml, require_mapping
 from .models import CatalogueMeta, Initiative, Taxonomy
 from .vocabulary import Vocabulary, did_you_mean
@@ -157,10 +157,7 @@ def _validate(model: type[BaseModel], doc: YamlDoc, what: str) -> BaseModel:
 def _read(path: Path) -> YamlDoc:
     if path.exists() and not path.is_file() and not path.is_dir():
         raise CatalogueError("is not a regular file", source=str(path), hint="a catalogue holds only YAML text files")
-    try:
-        return read_yaml(path, what="catalogue file")
-    except InputError as exc:
-        raise CatalogueError(exc.message, source=exc.source, line=exc.line, field=exc.field, hint=exc.hint) from None
+    return read_yaml(path, what="catalogue file", error=CatalogueError)
 
 
 def _check_initiative(

@@ -372,14 +372,24 @@ def parse_yaml(
     return YamlDoc(data, _line_map(node), source)
 
 
-def read_yaml(path: str | os.PathLike[str], *, what: str = "file", max_bytes: int = MAX_BYTES) -> YamlDoc:
-    """Read and parse a YAML file with every safety check; see `read_text`, `parse_yaml`."""
-    return parse_yaml(
-        read_text(path, max_bytes=max_bytes, what=what),
-        source=str(path),
-        max_chars=max_bytes,
-        max_nodes=MAX_NODES * max(1, max_bytes // MAX_BYTES),
-    )
+def read_yaml(
+    path: str | os.PathLike[str], *, what: str = "file", max_bytes: int = MAX_BYTES,
+    error: type[InputError] = InputError,
+) -> YamlDoc:
+    """Read and parse a YAML file with every safety check; see `read_text`, `parse_yaml`.
+
+    A problem is raised as ``error`` (an `InputError` subclass such as `ProfileError`)."""
+    try:
+        return parse_yaml(
+            read_text(path, max_bytes=max_bytes, what=what),
+            source=str(path),
+            max_chars=max_bytes,
+            max_nodes=MAX_NODES * max(1, max_bytes // MAX_BYTES),
+        )
+    except InputError as exc:
+        if isinstance(exc, error):
+            raise
+        raise error(exc.message, source=exc.source, line=exc.line, field=exc.field, hint=exc.hint) from None
 
 
 def require_mapping(doc: YamlDoc, *, what: str, error: type[InputError] = InputError) -> Mapping:

@@ -470,22 +470,30 @@ def _date_text(date: Any) -> str:
     return f"{date.day} {date:%B %Y}"
 
 
-def render_portfolio(portfolio: Portfolio, options: Any = None) -> str:
-    """The portfolio report as one self-contained HTML page (same look as the single report)."""
+def _page(options: Any, title: str) -> tuple[Any, dict[str, Any]]:
+    """The options (defaults if None) and the fields every supplier-list page shares:
+    title, prepared-by, logo, date and the tool's version."""
     from . import __version__
-    from .render import ReportOptions, _environment, report_date
+    from .render import ReportOptions, report_date
 
     options = options or ReportOptions()
     date = report_date(options)
+    return options, {
+        "title": options.title or title, "prepared_by": options.prepared_by or "", "logo": options.logo or "",
+        "date": date.isoformat(), "date_text": _date_text(date), "tool_version": __version__,
+    }
+
+
+def render_portfolio(portfolio: Portfolio, options: Any = None) -> str:
+    """The portfolio report as one self-contained HTML page (same look as the single report)."""
+    from .render import _environment
+
+    options, page = _page(options, f"Programme portfolio for {portfolio.suppliers:,} suppliers")
     label = portfolio.taxonomy.label
     shown = portfolio.countries[:_TOP_COUNTRIES]
     ctx = PortfolioContext(
         portfolio=portfolio,
-        title=options.title or f"Programme portfolio for {portfolio.suppliers:,} suppliers",
-        prepared_by=options.prepared_by or "",
-        logo=options.logo or "",
-        date=date.isoformat(),
-        date_text=_date_text(date),
+        **page,
         countries=tuple((c, country_name(c), n) for c, n in shown),
         other_countries=sum(n for _, n in portfolio.countries[_TOP_COUNTRIES:]),
         sectors=tuple((s, label("sectors", s), n) for s, n in portfolio.sectors),
@@ -493,7 +501,6 @@ def render_portfolio(portfolio: Portfolio, options: Any = None) -> str:
         label=label,
         inline=in_sentence,
         percent=_percent,
-        tool_version=__version__,
     )
     return _environment(options.templates).get_template("portfolio.html").render(ctx=ctx)
 
@@ -503,25 +510,18 @@ def render_supplier_index(
     catalogue: Catalogue | None = None,
 ) -> str:
     """index.html of the per-supplier reports: every supplier, its first choice, a link."""
-    from . import __version__
     from .catalogue import load_catalogue
-    from .render import ReportOptions, _environment, report_date
+    from .render import _environment
 
-    options = options or ReportOptions()
+    options, page = _page(options, f"Supplier reports: {source}")
     cat = catalogue or load_catalogue()
-    date = report_date(options)
     ctx = SupplierIndexContext(
         entries=tuple(entries),
         source=source,
         errors=errors,
-        title=options.title or f"Supplier reports: {source}",
-        prepared_by=options.prepared_by or "",
-        logo=options.logo or "",
-        date=date.isoformat(),
-        date_text=_date_text(date),
+        **page,
         catalogue=cat.describe(),
         country=country_name,
         label=cat.taxonomy.label,
-        tool_version=__version__,
     )
     return _environment(options.templates).get_template("supplier_index.html").render(ctx=ctx)

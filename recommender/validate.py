@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from .catalogue import Catalogue, load_catalogue, pydantic_error
 from .countries import resolve_country, suggest_country
-from .errors import InputError, ProfileError
+from .errors import ProfileError
 from .loading import YamlDoc, read_yaml, require_mapping
 from .models import Profile
 from .vocabulary import clean_text as _clean
@@ -400,11 +400,5 @@ def load_profile(
     if isinstance(profile, Mapping):
         return validate_profile(profile, catalogue=catalogue, source="<profile>")
     if isinstance(profile, (str, os.PathLike)):
-        try:
-            doc = read_yaml(Path(profile), what="profile")
-        except ProfileError:
-            raise
-        except InputError as exc:
-            raise ProfileError(exc.message, source=exc.source, line=exc.line, field=exc.field, hint=exc.hint) from None
-        return validate_profile(doc, catalogue=catalogue)
+        return validate_profile(read_yaml(Path(profile), what="profile", error=ProfileError), catalogue=catalogue)
     raise TypeError(f"expected a path, a mapping or a Profile, not {type(profile).__name__}")

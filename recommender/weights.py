@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, WeightsError
+from .errors import WeightsError
 from .loading import YamlDoc, read_yaml, require_mapping
 from .models import COMPONENTS, Weights
 from .result import round_preserving_sum
@@ -102,13 +102,7 @@ def parse_weights(doc: YamlDoc) -> Weights:
 
 def load_weights(path: str | os.PathLike[str]) -> Weights:
     """Read and validate a weights file (YAML); raises `WeightsError` naming file, line, field."""
-    try:
-        doc = read_yaml(Path(path), what="weights file")
-    except WeightsError:
-        raise
-    except InputError as exc:
-        raise WeightsError(exc.message, source=exc.source, line=exc.line, field=exc.field, hint=exc.hint) from None
-    return parse_weights(doc)
+    return parse_weights(read_yaml(Path(path), what="weights file", error=WeightsError))
 
 
 def dump_weights(weights: Weights, *, provenance: Mapping[str, Any] | None = None) -> str:
