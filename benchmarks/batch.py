@@ -72,7 +72,7 @@ def naive_rate(path: Path, sample: int) -> float:
     import pandas as pd
 
     from recommender import MatchError, load_catalogue, recommend
-    from recommender.frame import match_columns, row_profile
+    from recommender.suppliers.frame import match_columns, row_profile
 
     df = pd.read_csv(path, dtype=str, keep_default_na=False, nrows=sample)
     fields, _ = match_columns(df.columns)

@@ -17,10 +17,11 @@ from .errors import (
     ProfileError,
     WeightsError,
 )
+from .core.engine import Engine, engine_for
+from .core.recommend import Recommender, recommend
+from .core.validate import load_profile
 from .models import Initiative, Profile, Weights
-from .recommend import Recommender, recommend
 from .result import Exclusion, Recommendation, Result
-from .validate import load_profile
 
 __version__ = "0.1.0"
 
@@ -28,6 +29,7 @@ __all__ = [
     "Catalogue",
     "CatalogueError",
     "DependencyError",
+    "Engine",
     "Exclusion",
     "Initiative",
     "InputError",
@@ -40,6 +42,7 @@ __all__ = [
     "Result",
     "Weights",
     "WeightsError",
+    "engine_for",
     "load_catalogue",
     "load_profile",
     "recommend",
@@ -53,11 +56,11 @@ def __getattr__(name: str):
     # The batch API needs pandas (and the estimator scikit-learn): imported on first use,
     # so that `match profile.yaml` starts without them.
     if name == "score_frame":
-        from .frame import score_frame
+        from .suppliers.frame import score_frame
 
         return score_frame
     if name == "MatchEstimator":
-        from .estimator import MatchEstimator
+        from .suppliers.estimator import MatchEstimator
 
         return MatchEstimator
     raise AttributeError(f"module 'recommender' has no attribute {name!r}")

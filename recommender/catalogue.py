@@ -13,14 +13,19 @@ from pydantic import BaseModel, ValidationError
 from .countries import resolve_country
 from .errors import CatalogueError
 from .loading import YamlDoc, read_yaml, require_mapping
-from .models import CatalogueMeta, Initiative, Taxonomy
+from .models import CatalogueMeta, Initiative, Taxonomy, Weights
 from .vocabulary import Vocabulary, did_you_mean
 
 __all__ = ["Catalogue", "load_catalogue", "default_catalogue_dir", "pydantic_error"]
 
-_RESERVED = {"catalogue.yaml", "taxonomy.yaml"}
+_RESERVED = {"catalogue.yaml", "taxonomy.yaml", "weights.yaml", "open-supply-hub.yaml"}
 # Fact fields that must be backed by a source whenever they are present.
 _FACT_FIELDS = ("established", "participants", "sectors", "countries", "approaches", "workforce")
+# Fields a source's `supports` may name (and ``issues.<key>``, ``offers.<key>``).
+_SUPPORTABLE = frozenset({
+    "established", "summary", "involves", "url", "participants", "roles", "sectors", "countries", "issues",
+    "approaches", "offers", "workforce", "caveats", "organisation", "keywords", "name", "status", "eligibility",
+})
 
 
 def _package_dir(name: str) -> Path:
@@ -106,6 +111,7 @@ class Catalogue:
     taxonomy: Taxonomy
     initiatives: tuple[Initiative, ...]
     path: str
+    weights: Weights = field(default_factory=Weights)
     _by_id: dict[str, Initiative] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -138,6 +144,7 @@ class Catalogue:
                 ("sectors", t.sectors),
                 ("issues", t.issues),
                 ("approaches", t.approaches),
+                ("offers", t.offers),
             )
         }
 
@@ -189,22 +196,61 @@ def _check_initiative(
         if code != "global" and (len(code) != 2 or resolve_country(code) != code):
             raise fail(f"{code!r} is not an ISO 3166-1 alpha-2 code",
                 ("countries", i), "use codes such as BD, CN, VN, or [global]")
-    allowed = {"established", "summary", "involves", "url", "participants", "sectors", "countries",
-               "issues", "approaches", "workforce", "caveats", "organisation", "keywords", "name"}
+    refs: dict[str, int] = {}
     for s_i, source in enumerate(init.sources):
+        if source.ref is not None:
+            if source.ref in refs:
+                raise fail(f"ref {source.ref!r} is used by two sources", ("sources", s_i, "ref"),
+                           "give each source its own ref")
+            refs[source.ref] = s_i
         for f_i, name in enumerate(source.supports):
             base, _, sub = name.partition(".")
-            if base not in allowed or (sub and (base != "issues" or sub not in init.issues)):
+            known_sub = not sub or (base == "issues" and sub in init.issues) or (base == "offers" and sub in init.offers)
+            if base not in _SUPPORTABLE or not known_sub:
                 raise fail(f"supports names an unknown field {name!r}", ("sources", s_i, "supports", f_i))
+    for path, ref_list in _references(init):
+        for r_i, ref in enumerate(ref_list):
+            if ref not in refs:
+                raise fail(f"no source has ref {ref!r}", (*path, r_i),
+                           "give the source a `ref:` and name it here" if refs else "add `ref:` handles to the sources")
+    for section, values in (("offers", init.offers),):
+        for value in values:
+            if value not in vocab[section].keys:
+                raise fail(f"unknown offer key {value!r}", (section, value), vocab[section].hint(value))
+    for e_i, excl in enumerate(init.eligibility.excluded):
+        for v_i, value in enumerate(excl.values):
+            path = ("eligibility", "excluded", e_i, "values", v_i)
+            if excl.rule == "kind" and value not in ("factory", "brand"):
+                raise fail(f"{value!r} is not a kind", path, "use factory or brand")
+            if excl.rule == "sector" and value not in vocab["sectors"].keys:
+                raise fail(f"unknown sector key {value!r}", path, vocab["sectors"].hint(value))
+            if excl.rule == "country" and (len(value) != 2 or resolve_country(value) != value):
+                raise fail(f"{value!r} is not an ISO 3166-1 alpha-2 code", path)
+    for kind in init.roles:
+        if kind not in ("factory", "brand"):
+            raise fail(f"{kind!r} is not a kind", ("roles", kind), "use factory or brand")
     data = doc.data
     for name in _FACT_FIELDS:
         if name in data and not init.sources_for(name):
             raise fail(f"no source supports {name!r}", (name,), f"add {name} to the supports list of a source")
-    for key in init.issues:
-        if not init.sources_for(f"issues.{key}"):
-            raise fail(f"no source supports issue {key!r}",
-                ("issues", key), f"add issues.{key} or issues to a source's supports")
+    for section in ("issues", "offers"):
+        for key in getattr(init, section):
+            if not init.sources_for(f"{section}.{key}"):
+                raise fail(f"no source supports {section[:-1]} {key!r}",
+                    (section, key), f"add {section}.{key} or {section} to a source's supports")
     return init
+
+
+def _references(init: Initiative) -> Iterator[tuple[tuple, tuple[str, ...]]]:
+    """Every list of source refs in an initiative, with its field path."""
+    yield ("status", "sources"), init.status.sources
+    el = init.eligibility
+    for rule in ("kind", "sector", "country"):
+        yield ("eligibility", rule, "sources"), el.scope(rule).sources
+    for i, excl in enumerate(el.excluded):
+        yield ("eligibility", "excluded", i, "sources"), excl.sources
+    for i, req in enumerate(el.requirements):
+        yield ("eligibility", "requirements", i, "sources"), req.sources
 
 
 def _initiative_files(folder: Path) -> list[Path]:
@@ -251,7 +297,13 @@ def _load(path: Path) -> Catalogue:
     if not initiatives:
         raise CatalogueError("holds no initiative files (*.yaml)", source=str(path))
     initiatives.sort(key=lambda i: i.id)
-    return Catalogue(meta=meta, taxonomy=taxonomy, initiatives=tuple(initiatives), path=str(path))
+    weights = Weights()
+    weights_path = path / "weights.yaml"
+    if weights_path.exists():
+        from .weights import parse_weights
+
+        weights = parse_weights(read_yaml(weights_path, what="weights file", error=CatalogueError))
+    return Catalogue(meta=meta, taxonomy=taxonomy, initiatives=tuple(initiatives), path=str(path), weights=weights)
 
 
 @functools.lru_cache(maxsize=8)

@@ -191,13 +191,19 @@ def run(profile: Path, output: str | None, fmt: str | None, top: int, catalogue_
 @catalogue_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Plain table or JSON.")
+@click.option("--stale-after", type=click.FloatRange(0, 100), default=3.0, show_default=True,
+              help="Flag initiatives whose newest status or source is older than this many years.")
+@click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD",
+              help="The date staleness is measured from (default SOURCE_DATE_EPOCH, else today).")
 @debug_option
 @handle_errors
-def list_command(catalogue_dir: Path | None, fmt: str, debug: bool) -> None:
-    """List the initiatives in the catalogue, with where and whom they serve."""
+def list_command(catalogue_dir: Path | None, fmt: str, stale_after: float, date_text: str | None,
+                 debug: bool) -> None:
+    """List the initiatives in the catalogue: status, who, which sectors and countries, and stale facts."""
     from . import commands
 
-    click.echo(commands.list_catalogue(catalogue_dir, fmt), nl=False)
+    click.echo(commands.list_catalogue(catalogue_dir, fmt, stale_after=stale_after, today=_date(date_text)),
+               nl=False)
 
 
 @main.command("taxonomy")

@@ -67,7 +67,7 @@ def load_weights_option(path: Path | None):
 
 def report_options(options: RunOptions):
     """`ReportOptions` from the CLI options (logo embedded as a data URI)."""
-    from .render import ReportOptions
+    from .report.render import ReportOptions
 
     if options.templates is not None and not Path(options.templates).is_dir():
         raise InputError("no such templates folder" if not Path(options.templates).exists() else "is not a folder",
@@ -95,17 +95,18 @@ def _single_format(options: RunOptions) -> str:
 
 def run_single(profile: Path, options: RunOptions, *, echo: Echo) -> int:
     """`match PROFILE.yaml`: recommend, render and write one report."""
-    from .recommend import recommend
-    from .render import render
+    from .core.recommend import recommend
+    from .report.render import render
 
     fmt = _single_format(options)
     catalogue = _catalogue(options)
     weights = load_weights_option(options.weights_file)
     ropts = report_options(options)
-    result = recommend(profile, catalogue=catalogue, top=options.top, weights=weights)
+    analyses = ("stability", "what_if") if options.what_if else ("stability",)
+    result = recommend(profile, catalogue=catalogue, top=options.top, weights=weights, analyses=analyses)
     if fmt == "pdf":
-        from .pdf import html_to_pdf
-        from .render import render_html
+        from .report.pdf import html_to_pdf
+        from .report.render import render_html
 
         data: str | bytes = html_to_pdf(render_html(result, ropts))
     else:
@@ -129,35 +130,56 @@ def run_single(profile: Path, options: RunOptions, *, echo: Echo) -> int:
 
 def run_batch(path: Path, options: RunOptions, *, echo: Echo) -> int:
     """`match suppliers.csv`: shortlists for every row, optional portfolio and per-supplier reports."""
-    from .batch import run_batch_command
+    from .suppliers.run import run_batch_command
 
     return run_batch_command(path, options, catalogue=_catalogue(options), echo=echo)
 
 
-def list_catalogue(catalogue_dir: Path | None, fmt: str) -> str:
-    """The catalogue as a plain-text table or as JSON."""
+def list_catalogue(catalogue_dir: Path | None, fmt: str, *, stale_after: float = 3.0,
+                   today: _dt.date | None = None) -> str:
+    """The catalogue as a plain-text table or as JSON: status, participants, sectors, countries,
+    core issues, and whether its facts are older than ``stale_after`` years."""
+    from .countries import country_name
+    from .report.render import ReportOptions, report_date
+
     cat = load_catalogue(catalogue_dir)
-    rows = [
-        {
+    day = today or report_date(ReportOptions())
+    limit = day.replace(year=day.year - int(stale_after)) - _dt.timedelta(days=round((stale_after % 1) * 365.25))
+    rows = []
+    for i in cat:
+        newest = max([i.status.as_of, *(s.as_of for s in i.sources)])
+        rows.append({
             "id": i.id,
-            "name": i.name,
+            "name": i.display_name,
+            "status": {"state": i.status.state, "as_of": i.status.as_of.isoformat(),
+                       **({"successor": i.status.successor} if i.status.successor else {})},
             "established": i.established,
             "participants": list(i.participants),
             "countries": list(i.countries),
             "sectors": list(i.sectors),
             "issues": dict(i.issues),
+            "offers": dict(i.offers),
             "url": i.url,
-        }
-        for i in cat
-    ]
+            "newest_source": newest.isoformat(),
+            "stale": newest < limit,
+        })
     if fmt == "json":
-        return json.dumps({"catalogue": cat.describe(), "initiatives": rows}, indent=2) + "\n"
-    lines = [f"{cat.meta.name} {cat.meta.version}: {len(cat)} initiatives", ""]
+        return json.dumps({"catalogue": cat.describe(), "stale_after_years": stale_after, "initiatives": rows},
+                          indent=2) + "\n"
+    tax = cat.taxonomy
+    lines = [f"{cat.meta.name} {cat.meta.version}: {len(cat)} initiatives "
+             f"(facts older than {stale_after:g} years flagged)", ""]
     for r in rows:
-        where = "global" if r["countries"] == ["global"] else f"{len(r['countries'])} countries"
-        core = [k for k, s in r["issues"].items() if s == 3]
+        where = "worldwide" if r["countries"] == ["global"] else ", ".join(country_name(c) for c in r["countries"])
+        core = [k for k, v in r["issues"].items() if v == 3]
+        state = r["status"]["state"].replace("_", " ")
+        flag = f"  STALE: newest source {r['newest_source']}" if r["stale"] else ""
         lines.append(f"{r['id']:<24} {r['name']}")
-        lines.append(f"{'':<24} for {'/'.join(r['participants'])}; {where}; core: {', '.join(core) or '-'}")
+        lines.append(f"{'':<24} status: {state} (as of {r['status']['as_of']}){flag}")
+        lines.append(f"{'':<24} for {'/'.join(r['participants'])}; "
+                     f"sectors: {', '.join(tax.label('sectors', s) for s in r['sectors'])}")
+        lines.append(f"{'':<24} countries: {where}")
+        lines.append(f"{'':<24} core: {', '.join(core) or '-'}")
     return "\n".join(lines) + "\n"
 
 
@@ -185,7 +207,7 @@ def run_evaluate(
     echo: Echo,
 ) -> int:
     """`match evaluate CASES.yaml`: print the evaluation; `EXIT_BELOW_THRESHOLD` if a metric falls short."""
-    from .evaluate import evaluate, format_evaluation
+    from .analysis.evaluate import evaluate, format_evaluation
 
     weights = load_weights_option(weights_file)
     ev = evaluate(cases, catalogue=catalogue_dir, weights=weights, split=split)
@@ -206,8 +228,8 @@ def run_learn(
     echo: Echo,
 ) -> int:
     """`match learn FEEDBACK.csv -o weights.yaml`: fit, write, and compare on the held-out cases."""
-    from .evaluate import evaluate, load_cases
-    from .learn import learn
+    from .analysis.evaluate import evaluate, load_cases
+    from .analysis.learn import learn
     from .models import COMPONENTS, Weights
     from .weights import save_weights
 

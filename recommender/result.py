@@ -12,18 +12,25 @@ from typing import Any
 
 from .models import Initiative, Profile, Taxonomy
 
-__all__ = ["Contribution", "Recommendation", "Exclusion", "Result", "round_preserving_sum", "DECIMALS"]
+__all__ = ["Contribution", "Recommendation", "Exclusion", "Result", "round_preserving_sum", "shown_score", "DECIMALS"]
 
 DECIMALS = 4
 
 
+def shown_score(value: float) -> float:
+    """A score as every output shows it (`core.scoring.rounded`: the same rule on every path)."""
+    import numpy as np
+
+    return float(np.round(value, DECIMALS))
+
+
 def round_preserving_sum(values: list[float], total: float, decimals: int = DECIMALS) -> list[float]:
-    """Round ``values`` so that they add up to ``round(total, decimals)`` exactly.
+    """Round ``values`` so that they add up to ``total`` rounded to ``decimals`` exactly.
 
     Largest-remainder rounding: shown contributions always sum to the shown score.
     """
     scale = 10**decimals
-    target = round(total * scale)
+    target = round(round(total, decimals) * scale)
     floors = [math.floor(v * scale) for v in values]
     short = target - sum(floors)
     order = sorted(range(len(values)), key=lambda i: (-(values[i] * scale - floors[i]), i))
@@ -56,6 +63,9 @@ class Recommendation:
     covered: dict[str, int]
     sources: tuple[dict, ...]
     member: bool = False
+    tier: str = "recommended"
+    offers: dict[str, int] = field(default_factory=dict)
+    matched: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -63,7 +73,8 @@ class Recommendation:
 
     @property
     def name(self) -> str:
-        return self.initiative.name
+        """The name the client sees (the current form of a renamed or merged programme)."""
+        return self.initiative.display_name
 
     def component_totals(self) -> dict[str, float]:
         """The score split by component (issues, approaches, workforce, text)."""
@@ -74,19 +85,26 @@ class Recommendation:
 
     def to_dict(self) -> dict[str, Any]:
         shown = [c for c in self.contributions if c.value > 0]
-        rounded = round_preserving_sum([c.value for c in shown], self.score)
+        score = shown_score(self.score)
+        rounded = round_preserving_sum([c.value for c in shown], score)
+        st = self.initiative.status
         return {
             "rank": self.rank,
             "id": self.id,
             "name": self.name,
-            "score": round(self.score, DECIMALS),
+            "tier": self.tier,
+            "score": score,
+            "status": {"state": st.state, "as_of": st.as_of.isoformat(),
+                       **({"successor": st.successor} if st.successor else {})},
             "reasons": list(self.reasons),
             "cautions": list(self.cautions),
             "gaps": list(self.gaps),
             "covered": dict(self.covered),
+            "offers": dict(self.offers),
             "contributions": {c.feature: v for c, v in zip(shown, rounded)},
             "url": self.initiative.url,
             "sources": [dict(s) for s in self.sources],
+            "notes": list(self.initiative.notes),
             **({"member": True} if self.member else {}),
         }
 
@@ -98,13 +116,19 @@ class Exclusion:
     initiative: Initiative
     reasons: tuple[str, ...]
     rules: tuple[str, ...]
+    sources: tuple[dict, ...] = ()
 
     @property
     def id(self) -> str:
         return self.initiative.id
 
+    @property
+    def name(self) -> str:
+        return self.initiative.display_name
+
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.initiative.name, "reasons": list(self.reasons), "rules": list(self.rules)}
+        return {"id": self.id, "name": self.name, "reasons": list(self.reasons), "rules": list(self.rules),
+                "sources": [dict(s) for s in self.sources]}
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,14 @@
 
 A weights file is YAML::
 
-    weights:            # the four component weights, each 0-1, summing to 1
-      issues: 0.62
-      approaches: 0.21
-      workforce: 0.09
-      text: 0.08
+    weights:            # the component weights, each 0-1, summing to 1
+      issues: 0.52
+      approaches: 0.08
+      offers: 0.17      # optional in files written before 0.2 (then 0)
+      workforce: 0.05
+      text: 0.18
     min_score: 0.10     # optional: shortlist floor (default 0.10)
+    undocumented: 0.15  # optional: share of the score given up per undocumented eligibility rule
     provenance:         # optional: where the weights came from (free-form, one level)
       feedback: feedback.csv
       records: 48
@@ -34,7 +36,9 @@ __all__ = ["load_weights", "parse_weights", "dump_weights", "save_weights", "SUM
 
 #: How far from 1 the component weights of a file may sum (rounding in hand-edited files).
 SUM_TOLERANCE = 0.001
-_TOP = ("weights", "min_score", "provenance")
+_TOP = ("weights", "min_score", "undocumented", "provenance")
+#: Components a weights file may leave out (they count 0): added after files were first written.
+_OPTIONAL = ("offers",)
 
 
 def _number(doc: YamlDoc, value: Any, path: tuple) -> float:
@@ -71,6 +75,9 @@ def parse_weights(doc: YamlDoc) -> Weights:
             raise fail("unknown component", ("weights", key), "components: " + ", ".join(COMPONENTS))
     values: dict[str, float] = {}
     for c in COMPONENTS:
+        if c not in comps and c in _OPTIONAL:
+            values[c] = 0.0
+            continue
         if c not in comps:
             raise fail(f"component {c!r} is missing", ("weights",), "give all of " + ", ".join(COMPONENTS))
         values[c] = _number(doc, comps[c], ("weights", c))
@@ -80,9 +87,13 @@ def parse_weights(doc: YamlDoc) -> Weights:
     if values["issues"] <= 0:
         raise fail("must be above 0: every recommendation rests on the issues", ("weights", "issues"))
     values = {c: v / total for c, v in values.items()}
-    min_score = Weights().min_score
+    min_score, undocumented = Weights().min_score, Weights().undocumented
     if raw.get("min_score") is not None:
         min_score = _number(doc, raw["min_score"], ("min_score",))
+    if raw.get("undocumented") is not None:
+        undocumented = _number(doc, raw["undocumented"], ("undocumented",))
+        if undocumented > 0.9:
+            raise fail("must be at most 0.9: an undocumented rule is a caution, not an exclusion", ("undocumented",))
     provenance = raw.get("provenance")
     if provenance is not None:
         if not isinstance(provenance, Mapping):
@@ -97,7 +108,7 @@ def parse_weights(doc: YamlDoc) -> Weights:
     # that none can turn negative (0.2 + 0.7 + 0.1 leaves -1e-17 for a text weight of 0).
     largest = max(COMPONENTS, key=lambda c: values[c])
     values[largest] = 1.0 - sum(v for c, v in values.items() if c != largest)
-    return Weights(**values, min_score=min_score, source=source)
+    return Weights(**values, min_score=min_score, undocumented=undocumented, source=source)
 
 
 def load_weights(path: str | os.PathLike[str]) -> Weights:
@@ -111,6 +122,7 @@ def dump_weights(weights: Weights, *, provenance: Mapping[str, Any] | None = Non
     data: dict[str, Any] = {
         "weights": dict(zip(COMPONENTS, shown, strict=True)),
         "min_score": round(weights.min_score, 4),
+        "undocumented": round(weights.undocumented, 4),
     }
     if provenance:
         data["provenance"] = {k: v for k, v in provenance.items() if v is not None}

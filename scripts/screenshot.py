@@ -27,7 +27,7 @@ DATE = dt.date(2026, 11, 25)
 def render(profile: Path) -> str:
     """The example report's HTML, dated so that the screenshot is reproducible."""
     from recommender import recommend
-    from recommender.render import ReportOptions, render_html
+    from recommender.report.render import ReportOptions, render_html
 
     options = ReportOptions(date=DATE, prepared_by="Example CSR Advisory")
     return render_html(recommend(profile), options)
@@ -37,7 +37,7 @@ def screenshot(html: str, output: Path, *, width: int, height: int) -> None:
     """Open ``html`` from a file URL, offline, and save the top ``height`` pixels as PNG."""
     from playwright.sync_api import sync_playwright
 
-    from recommender.pdf import BROWSER_ARGS
+    from recommender.report.pdf import BROWSER_ARGS
 
     with tempfile.TemporaryDirectory(prefix="match-shot-") as tmp:
         page_file = Path(tmp) / "report.html"

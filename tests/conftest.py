@@ -79,6 +79,6 @@ def report_options():
     """`ReportOptions` with a fixed date, so rendered reports do not depend on today."""
     import datetime as dt
 
-    from recommender.render import ReportOptions
+    from recommender.report.render import ReportOptions
 
     return ReportOptions(date=dt.date.fromisoformat(REPORT_DATE))

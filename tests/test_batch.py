@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from recommender import load_catalogue, recommend
-from recommender.batch import ERROR_COLUMNS, EXIT_ROWS_FAILED, OUTPUT_COLUMNS, Progress, read_chunks
+from recommender.suppliers.run import ERROR_COLUMNS, EXIT_ROWS_FAILED, OUTPUT_COLUMNS, Progress, read_chunks
 from recommender.cli import main
-from recommender.frame import row_profile
+from recommender.suppliers.frame import row_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "profiles" / "suppliers-template.csv"
@@ -334,7 +334,7 @@ def test_a_failed_run_leaves_no_temp_file_and_keeps_the_old_output(tmp_path, mon
         return real(self, df, top=top)
 
     monkeypatch.setattr(frame.FrameScorer, "score", failing)
-    monkeypatch.setattr("recommender.batch.CHUNK_ROWS", 3)
+    monkeypatch.setattr("recommender.suppliers.run.CHUNK_ROWS", 3)
     res = run([str(src), "-o", "out.csv"], tmp_path)
     assert res.exit_code == 1 and "internal error" in res.output
     assert (tmp_path / "out.csv").read_text() == "old\n"
@@ -380,7 +380,7 @@ def test_outputs_are_complete_and_no_temp_files_remain(tmp_path):
 def test_chunks_stream_in_order(tmp_path, monkeypatch):
     rows = [[f"S{i}", f"Mill {i}"] + GOOD[1][2:] for i in range(23)]
     src = write_csv(tmp_path / "suppliers.csv", rows)
-    monkeypatch.setattr("recommender.batch.CHUNK_ROWS", 5)
+    monkeypatch.setattr("recommender.suppliers.run.CHUNK_ROWS", 5)
     res = run([str(src), "-o", "out.csv"], tmp_path)
     assert res.exit_code == 0
     out = read_output(tmp_path / "out.csv")

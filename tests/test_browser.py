@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from recommender import recommend
-from recommender.pdf import BROWSER_ARGS
-from recommender.render import ReportOptions, render_html
+from recommender.report.pdf import BROWSER_ARGS
+from recommender.report.render import ReportOptions, render_html
 
 from .conftest import EXAMPLES, REPORT_DATE, ROOT
 

@@ -9,7 +9,7 @@ import pytest
 
 from recommender import recommend
 from recommender.cache import cache_dir, template_cache
-from recommender.render import render_html
+from recommender.report.render import render_html
 
 from .conftest import EXAMPLES
 

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recommender.coverage import best_combination, coverage
+from recommender.analysis.coverage import best_combination, coverage
 
 
 def test_picks_the_smallest_best_set():

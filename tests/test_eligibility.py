@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from recommender import load_catalogue, load_profile
 from recommender.catalogue import Catalogue
-from recommender.eligibility import RULES, EligibilityRules
+from recommender.core.eligibility import RULES, EligibilityRules
 
 CAT = load_catalogue()
 #: An initiative open to everyone (both kinds, every sector, global): the blank each case edits.

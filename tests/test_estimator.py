@@ -11,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from recommender import MatchEstimator, ProfileError, load_catalogue, recommend
-from recommender.frame import row_profile
+from recommender.suppliers.frame import row_profile
 
 CAT = load_catalogue()
 X = pd.DataFrame([

@@ -1,4 +1,4 @@
-"""Evaluation on labelled cases (recommender.evaluate) and `match evaluate`."""
+"""Evaluation on labelled cases (recommender.analysis.evaluate) and `match evaluate`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from recommender import InputError, load_catalogue
 from recommender.cli import main
-from recommender.evaluate import Case, Metrics, evaluate, format_evaluation, load_cases, score_case
-from recommender.validate import validate_profile
+from recommender.analysis.evaluate import Case, Metrics, evaluate, format_evaluation, load_cases, score_case
+from recommender.core.validate import validate_profile
 
 from .conftest import ROOT
 

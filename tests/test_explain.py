@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from recommender import load_catalogue, load_profile
-from recommender.explain import (
+from recommender.core.explain import (
     STRENGTH_WORDS,
     contribution_list,
     explain,
@@ -14,8 +14,8 @@ from recommender.explain import (
     sources_for_claims,
 )
 from recommender.models import SizeRange, WorkforceFocus
-from recommender.recommend import fitted
-from recommender.scoring import contributions
+from recommender.core.recommend import fitted
+from recommender.core.scoring import contributions
 
 CAT = load_catalogue()
 REC = fitted(CAT)

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommender import InputError, ProfileError, load_catalogue, recommend
-from recommender.eligibility import EligibilityRules
-from recommender.frame import (
+from recommender.core.eligibility import EligibilityRules
+from recommender.suppliers.frame import (
     SHORTLIST_COLUMNS,
     FrameScorer,
     cell_value,
@@ -18,7 +18,7 @@ from recommender.frame import (
     row_profile,
     score_frame,
 )
-from recommender.validate import validate_profile
+from recommender.core.validate import validate_profile
 from recommender.vectorise import Vectoriser
 
 CAT = load_catalogue()
@@ -259,7 +259,7 @@ def test_list_cells_from_a_dataframe_are_accepted():
 def test_contributions_of_a_row_do_not_depend_on_the_rows_beside_it():
     """What FrameScorer's exact re-scoring of near-tie rows relies on."""
     from recommender.models import Weights
-    from recommender.scoring import contributions
+    from recommender.core.scoring import contributions
     from recommender.vectorise import ProfileMatrix
 
     rng = np.random.default_rng(3)
@@ -280,7 +280,7 @@ def test_contributions_of_a_row_do_not_depend_on_the_rows_beside_it():
                                    float("inf"), 4200.0, 12.5, True, False, "80%", "0.8"])
 def test_plain_workforce_numbers_read_as_validation_reads_them(field, value):
     """The batch path accepts plain numbers without a lookup: exactly those validation accepts."""
-    from recommender.frame import _plain_number
+    from recommender.suppliers.frame import _plain_number
 
     scorer = FrameScorer(CAT)
     plain = _plain_number(field, value)
@@ -316,8 +316,8 @@ def test_issue_cells_read_as_validation_reads_them(items, sep):
 @given(st.lists(st.text(alphabet=st.sampled_from(list("ab ;,\n\t\r:3é_")), max_size=12), min_size=1, max_size=6))
 @settings(max_examples=200, deadline=None)
 def test_bulk_split_splits_cells_as_split_list_does(cells):
-    from recommender.frame import _split_items
-    from recommender.validate import split_list
+    from recommender.suppliers.frame import _split_items
+    from recommender.core.validate import split_list
 
     parent, codes, items = _split_items(cells)
     got = [[] for _ in cells]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from recommender import load_catalogue
-from recommender.evaluate import WEAK_VERDICTS, evaluate, load_cases, run_case
+from recommender.analysis.evaluate import WEAK_VERDICTS, evaluate, load_cases, run_case
 
 from .conftest import ROOT
 

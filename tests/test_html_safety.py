@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from recommender import load_catalogue, recommend
 from recommender.catalogue import Catalogue
-from recommender.render import ReportOptions, render_html, render_markdown
+from recommender.report.render import ReportOptions, render_html, render_markdown
 from recommender.vocabulary import clean_text
 
 OPTIONS = ReportOptions(date=dt.date(2026, 11, 25))

@@ -1,4 +1,4 @@
-"""Learning component weights from feedback (recommender.learn) and weights files (recommender.weights)."""
+"""Learning component weights from feedback (recommender.analysis.learn) and weights files (recommender.weights)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from recommender import InputError, Weights, WeightsError, load_catalogue, recommend
 from recommender.cli import main
-from recommender.learn import MIN_ISSUES_WEIGHT, FeedbackRecord, WeightLearner, learn, read_feedback
+from recommender.analysis.learn import MIN_ISSUES_WEIGHT, FeedbackRecord, WeightLearner, learn, read_feedback
 from recommender.loading import parse_yaml
 from recommender.models import COMPONENTS
-from recommender.recommend import fitted
-from recommender.validate import validate_profile
+from recommender.core.recommend import fitted
+from recommender.core.validate import validate_profile
 from recommender.weights import dump_weights, load_weights, parse_weights, save_weights
 
 from .conftest import ROOT
@@ -137,7 +137,7 @@ def test_the_model_is_an_l2_regularised_logistic_regression():
 
 
 def _example_features():
-    from recommender.learn import features
+    from recommender.analysis.learn import features
 
     X, y, _ = features(read_feedback(EXAMPLE, catalogue=CAT), catalogue=CAT)
     return X, y

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from recommender import load_catalogue
-from recommender.frame import FrameScorer, score_frame
+from recommender.suppliers.frame import FrameScorer, score_frame
 from recommender.portfolio import (
     GOOD_MATCH,
     PortfolioBuilder,
@@ -18,7 +18,7 @@ from recommender.portfolio import (
     greedy_portfolio,
     render_portfolio,
 )
-from recommender.render import ReportOptions
+from recommender.report.render import ReportOptions
 
 CAT = load_catalogue()
 ROWS = [

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from recommender import InputError, MatchError, Profile, load_catalogue, load_profile, recommend
 from recommender.loading import decode, parse_yaml
 from recommender.output import csv_safe
-from recommender.validate import validate_profile
+from recommender.core.validate import validate_profile
 from recommender.vocabulary import clean_text
 
 CAT = load_catalogue()

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from recommender import Profile, ProfileError, Recommender, Result, load_profile, recommend
-from recommender.eligibility import EligibilityRules
-from recommender.scoring import contributions, scores
+from recommender.core.eligibility import EligibilityRules
+from recommender.core.scoring import contributions, scores
 from recommender.vectorise import Vectoriser
 
 from .conftest import EXAMPLES

@@ -21,7 +21,7 @@ from recommender import recommend
 from recommender import report as report_module
 from recommender.cli import main
 from recommender.errors import DependencyError
-from recommender.render import (
+from recommender.report.render import (
     FORMATS,
     ReportOptions,
     css_string,
@@ -31,7 +31,7 @@ from recommender.render import (
     render_markdown,
     report_date,
 )
-from recommender.report import ReportContext, build_context, safe_url
+from recommender.report.context import ReportContext, build_context, safe_url
 
 from .conftest import EXAMPLES, PROFILES, REPORT_DATE, ROOT
 
@@ -336,7 +336,7 @@ def test_stylesheet_has_print_and_small_screen_rules():
 # --- PDF ----------------------------------------------------------------------------------
 
 needs_chromium = pytest.mark.skipif(
-    __import__("recommender.pdf", fromlist=["find_chromium"]).find_chromium() is None,
+    __import__("recommender.report.pdf", fromlist=["find_chromium"]).find_chromium() is None,
     reason="Chromium is not installed (apt-get install chromium); PDF output cannot be tested",
 )
 
@@ -353,7 +353,7 @@ def test_pdf_from_the_cli(tmp_path):
 
 @needs_chromium
 def test_same_report_same_pdf_bytes(factory, report_options):
-    from recommender.pdf import html_to_pdf
+    from recommender.report.pdf import html_to_pdf
 
     html = render_html(factory, report_options)
     first, second = html_to_pdf(html), html_to_pdf(html)
@@ -366,7 +366,7 @@ def test_same_report_same_pdf_bytes(factory, report_options):
 
 @needs_chromium
 def test_html_to_pdf_paper_sizes(factory, report_options):
-    from recommender.pdf import html_to_pdf
+    from recommender.report.pdf import html_to_pdf
 
     html = render_html(factory, report_options)
     a4 = html_to_pdf(html, paper="A4")
@@ -378,7 +378,7 @@ def test_html_to_pdf_paper_sizes(factory, report_options):
 
 
 def test_pdf_without_chromium_says_what_to_do(tmp_path, monkeypatch, factory, report_options):
-    from recommender.pdf import html_to_pdf
+    from recommender.report.pdf import html_to_pdf
 
     monkeypatch.setenv("MATCH_CHROMIUM", str(tmp_path / "no-such-chromium"))
     with pytest.raises(DependencyError, match="apt-get install chromium"):

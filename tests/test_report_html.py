@@ -15,8 +15,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from recommender import recommend
-from recommender.coverage import best_combination
-from recommender.render import ReportOptions, render_html
+from recommender.analysis.coverage import best_combination
+from recommender.report.render import ReportOptions, render_html
 
 from .conftest import PROFILES, REPORT_DATE
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from recommender import load_catalogue, load_profile
 from recommender.models import COMPONENTS, Weights
-from recommender.scoring import (
+from recommender.core.scoring import (
     SCORE_DECIMALS,
     component_scores,
     contributions,

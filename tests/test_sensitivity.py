@@ -1,4 +1,4 @@
-"""Stability of the first choice under weight perturbation (recommender.sensitivity)."""
+"""Stability of the first choice under weight perturbation (recommender.analysis.stability)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from recommender import Weights, load_catalogue, recommend
 from recommender.models import COMPONENTS
-from recommender.recommend import fitted
-from recommender.scoring import component_scores, effective_weights, rank_order, scores
-from recommender.sensitivity import NEAR_TIE_MARGIN, NEAR_TIE_SHARE, measure, stability
-from recommender.validate import load_profile
+from recommender.core.recommend import fitted
+from recommender.core.scoring import component_scores, effective_weights, rank_order, scores
+from recommender.analysis.stability import NEAR_TIE_MARGIN, NEAR_TIE_SHARE, measure, stability
+from recommender.core.validate import load_profile
 from recommender.vectorise import ProfileMatrix
 
 from .conftest import EXAMPLES

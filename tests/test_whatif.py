@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from recommender import load_catalogue, recommend
 from recommender.cli import main
 from recommender.models import COMPONENTS
-from recommender.recommend import fitted
-from recommender.scoring import SCORE_DECIMALS, scores
-from recommender.validate import infer_issues, validate_profile
+from recommender.core.recommend import fitted
+from recommender.core.scoring import SCORE_DECIMALS, scores
+from recommender.core.validate import infer_issues, validate_profile
 from recommender.vectorise import ProfileMatrix
-from recommender.whatif import (
+from recommender.analysis.whatif import (
     MAX_ALTERNATIVES,
     MAX_COST,
     Change,

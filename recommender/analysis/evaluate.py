@@ -32,13 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalogue import Catalogue, load_catalogue
-from .errors import InputError, ProfileError
-from .loading import YamlDoc, read_yaml
-from .models import Profile, Weights
-from .result import Result
-from .validate import load_profile, split_list, validate_profile
-from .vocabulary import did_you_mean
+from ..catalogue import Catalogue, load_catalogue
+from ..errors import InputError, ProfileError
+from ..loading import YamlDoc, read_yaml
+from ..models import COMPONENTS, Profile, Weights
+from ..result import Result
+from ..core.validate import load_profile, split_list, validate_profile
+from ..vocabulary import did_you_mean
+from .baseline import Baseline
 
 __all__ = [
     "Case",
@@ -55,7 +56,7 @@ __all__ = [
     "WEAK_VERDICTS",
 ]
 
-SPLITS = ("dev", "heldout")
+SPLITS = ("dev", "heldout", "blind")
 #: Verdicts that count as "nothing fits".
 WEAK_VERDICTS = ("weak", "none")
 #: Metrics that thresholds can be set on, with their display names.
@@ -186,6 +187,9 @@ class Evaluation:
     by_split: dict[str, Metrics] = field(default_factory=dict)
     overall: Metrics | None = None
     per_initiative: dict[str, dict[str, Any]] = field(default_factory=dict)
+    baseline: tuple[CaseOutcome, ...] = ()
+    baseline_by_split: dict[str, Metrics] = field(default_factory=dict)
+    baseline_overall: Metrics | None = None
 
     @property
     def failing(self) -> tuple[CaseOutcome, ...]:
@@ -216,6 +220,12 @@ class Evaluation:
             "overall": self.overall.to_dict() if self.overall else None,
             "splits": {k: m.to_dict() for k, m in self.by_split.items()},
             "per_initiative": self.per_initiative,
+            "baseline": {
+                "method": "TF-IDF cosine of the profile's description and issue and approach labels against "
+                          "each initiative's summary, no eligibility",
+                "overall": self.baseline_overall.to_dict() if self.baseline_overall else None,
+                "splits": {k: m.to_dict() for k, m in self.baseline_by_split.items()},
+            },
             "failing": [o.to_dict() for o in self.failing],
         }
         if thresholds is not None:
@@ -297,7 +307,7 @@ class _CaseReader:
                                 "valid fields: " + ", ".join(_FIELDS))
         split = raw.get("split")
         if split not in SPLITS:
-            raise self.fail(f"must be dev or heldout, not {split!r}", "split")
+            raise self.fail(f"must be dev, heldout or blind, not {split!r}", "split")
         rationale = raw.get("rationale")
         if not isinstance(rationale, str) or not rationale.strip():
             raise self.fail("required field is missing: give a one-line rationale", "rationale")
@@ -354,8 +364,13 @@ def _dcg(gains: Sequence[float]) -> float:
 
 def score_case(case: Case, result: Result) -> CaseOutcome:
     """Measure one `Result` (made with a shortlist as long as the catalogue) against ``case``."""
-    ranking = tuple(r.id for r in result.shortlist)
-    excluded = tuple(e.id for e in result.excluded)
+    return measure_ranking(case, tuple(r.id for r in result.shortlist), tuple(r.score for r in result.shortlist),
+                           tuple(e.id for e in result.excluded), result.verdict)
+
+
+def measure_ranking(case: Case, ranking: tuple[str, ...], scores: tuple[float, ...], excluded: tuple[str, ...],
+                    verdict: str) -> CaseOutcome:
+    """Measure a ranking (ids, best first, with their scores), its exclusions and its verdict against ``case``."""
     problems: list[str] = []
     hit1 = rr = recall = ndcg = None
     if case.first:
@@ -387,28 +402,40 @@ def score_case(case: Case, result: Result) -> CaseOutcome:
     problems.extend(violations)
     fits_ok = None
     if case.fits_nothing:
-        fits_ok = result.verdict in WEAK_VERDICTS
+        fits_ok = verdict in WEAK_VERDICTS
         if not fits_ok:
-            problems.append(f"fits nothing, but the verdict is {result.verdict}")
+            problems.append(f"fits nothing, but the verdict is {verdict}")
     return CaseOutcome(
-        case=case, ranking=ranking, scores=tuple(r.score for r in result.shortlist), excluded=excluded,
-        verdict=result.verdict, hit1=hit1, top3_recall=recall, rr=rr, ndcg5=ndcg,
+        case=case, ranking=ranking, scores=scores, excluded=excluded,
+        verdict=verdict, hit1=hit1, top3_recall=recall, rr=rr, ndcg5=ndcg,
         violations=tuple(violations), fits_nothing_ok=fits_ok, problems=tuple(problems),
     )
 
 
 def run_case(case: Case, *, catalogue: Catalogue | None = None, weights: Weights | None = None) -> CaseOutcome:
     """Recommend for one case (full-length shortlist) and measure the result."""
-    from .recommend import fitted
+    from ..core.engine import engine_for
+    from ..core.recommend import Recommender
 
-    rec = fitted(catalogue, weights)
+    rec = Recommender(engine=engine_for(catalogue, weights))
     return score_case(case, rec.recommend(case.profile, top=len(rec.catalogue)))
 
 
-def _per_initiative(outcomes: Sequence[CaseOutcome], ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def run_baseline(case: Case, baseline: Baseline) -> CaseOutcome:
+    """The naive baseline's ranking of one case (no eligibility, so it excludes nothing), measured.
+
+    Its verdict is "fair" whenever any initiative shares a word with the profile, so it never
+    says that nothing fits."""
+    ranking, scores = baseline.rank(case.profile)
+    return measure_ranking(case, ranking, scores, (), "fair" if scores and scores[0] > 0 else "none")
+
+
+def _per_initiative(outcomes: Sequence[CaseOutcome], ids: Sequence[str], naive: Sequence[CaseOutcome] = ()
+                    ) -> dict[str, dict[str, Any]]:
     table: dict[str, dict[str, Any]] = {}
     for ident in ids:
         labelled = [o for o in outcomes if ident in o.case.first]
+        naive_labelled = [o for o in naive if ident in o.case.first]
         in_top3 = [o for o in outcomes if ident in o.case.top3]
         returned = [o for o in outcomes if o.ranking and o.ranking[0] == ident]
         row = {
@@ -419,9 +446,11 @@ def _per_initiative(outcomes: Sequence[CaseOutcome], ids: Sequence[str]) -> dict
             "returned_first": len(returned),
             "returned_first_correct": sum(1 for o in returned if ident in o.case.first),
             "violations": sum(1 for o in outcomes for v in o.violations if v.split(" ", 1)[0] == ident),
+            "baseline_hit1": _mean(o.hit1 for o in naive_labelled),
         }
         if any(row[k] for k in ("first_labels", "top3_labels", "returned_first", "violations")):
             row["hit1"] = None if row["hit1"] is None else round(row["hit1"], 4)
+            row["baseline_hit1"] = None if row["baseline_hit1"] is None else round(row["baseline_hit1"], 4)
             table[ident] = row
     return table
 
@@ -439,13 +468,13 @@ def evaluate(
 
     Examples
     --------
-    >>> from recommender.evaluate import evaluate          # doctest: +SKIP
+    >>> from recommender.analysis.evaluate import evaluate          # doctest: +SKIP
     >>> ev = evaluate("tests/data/cases.yaml", split="heldout")  # doctest: +SKIP
     >>> ev.overall.hit1                                     # doctest: +SKIP
     0.85
     """
     if split not in (*SPLITS, "all"):
-        raise ValueError(f"split must be dev, heldout or all, not {split!r}")
+        raise ValueError(f"split must be dev, heldout, blind or all, not {split!r}")
     cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
     if not isinstance(cases, Sequence) or isinstance(cases, str):
         cases = load_cases(cases, catalogue=cat)
@@ -453,15 +482,22 @@ def evaluate(
     outcomes = tuple(run_case(c, catalogue=cat, weights=weights) for c in chosen)
     by_split = {s: Metrics.of([o for o in outcomes if o.case.split == s]) for s in SPLITS}
     by_split = {s: m for s, m in by_split.items() if m.cases}
-    w = weights if weights is not None else Weights()
+    baseline = Baseline().fit(cat)
+    naive = tuple(run_baseline(c, baseline) for c in chosen)
+    naive_split = {s: Metrics.of([o for o in naive if o.case.split == s]) for s in by_split}
+    w = weights if weights is not None else cat.weights
     return Evaluation(
         split=split,
         outcomes=outcomes,
         catalogue=cat.describe(),
-        weights={**w.as_dict(), "min_score": w.min_score, "source": w.source or "built-in defaults"},
+        weights={**w.as_dict(), "min_score": w.min_score, "undocumented": w.undocumented,
+                 "source": w.source or "built-in defaults"},
         by_split=by_split,
         overall=Metrics.of(outcomes),
-        per_initiative=_per_initiative(outcomes, cat.ids),
+        per_initiative=_per_initiative(outcomes, cat.ids, naive),
+        baseline=naive,
+        baseline_by_split=naive_split,
+        baseline_overall=Metrics.of(naive),
     )
 
 
@@ -478,28 +514,41 @@ def format_evaluation(ev: Evaluation, thresholds: Mapping[str, float | None] | N
     lines = [
         f"Evaluation of {ev.overall.cases if ev.overall else 0} cases (split: {ev.split}) against "
         f"{ev.catalogue['name']} {ev.catalogue['version']} ({ev.catalogue['size']} initiatives)",
-        "weights: " + ", ".join(f"{k} {w[k]:.3f}" for k in ("issues", "approaches", "workforce", "text"))
-        + f"; min_score {w['min_score']:.2f}; from {w['source']}",
+        "weights: " + ", ".join(f"{k} {w[k]:.3f}" for k in COMPONENTS)
+        + f"; min_score {w['min_score']:.2f}; undocumented {w['undocumented']:.2f}; from {w['source']}",
         "",
         f"{'split':<9} {'cases':>5} {'passed':>6} {'hit@1':>6} {'top-3':>6} {'MRR':>6} {'nDCG@5':>6} "
         f"{'violations':>10} {'fits-nothing':>12}",
     ]
     rows = list(ev.by_split.items())
+    naive = list(ev.baseline_by_split.items())
     if ev.overall is not None and (len(rows) != 1 or ev.split == "all"):
         rows.append(("all" if ev.split == "all" else ev.split, ev.overall))
+        if ev.baseline_overall is not None:
+            naive.append(("all" if ev.split == "all" else ev.split, ev.baseline_overall))
     for name, m in rows:
         fits = f"{round((m.fits_nothing or 0) * m.fits_nothing_cases)}/{m.fits_nothing_cases}"
         lines.append(
             f"{name:<9} {m.cases:>5} {m.passed:>6} {_f(m.hit1):>6} {_f(m.top3_recall):>6} {_f(m.mrr):>6} "
             f"{_f(m.ndcg5):>6} {m.violations:>10} {fits:>12}"
         )
+    if naive:
+        lines += ["", "Naive baseline on the same cases (TF-IDF of the profile's words against each initiative's "
+                  "summary; no eligibility):"]
+        for name, m in naive:
+            lead = (f"   scorer leads by {((by[name].hit1 or 0) - (m.hit1 or 0)) * 100:+.0f} points of hit@1"
+                    if (by := dict(rows)).get(name) is not None and m.hit1 is not None else "")
+            lines.append(f"{name:<9} {m.cases:>5} {'':>6} {_f(m.hit1):>6} {_f(m.top3_recall):>6} {_f(m.mrr):>6} "
+                         f"{_f(m.ndcg5):>6}{lead}")
     if ev.overall is not None and ev.overall.false_fits_nothing:
         lines.append(f"({ev.overall.false_fits_nothing} case(s) not labelled fits-nothing got a weak or no verdict)")
-    lines += ["", "Per initiative (first: labelled / hit@1; top-3: found / labelled; returned first: correct / times)"]
-    lines.append(f"{'initiative':<24} {'first':>5} {'hit@1':>6} {'top-3':>7} {'returned first':>14} {'violations':>10}")
+    lines += ["", "Per initiative (first: labelled / hit@1, baseline's hit@1; top-3: found / labelled; "
+              "returned first: correct / times)"]
+    lines.append(f"{'initiative':<24} {'first':>5} {'hit@1':>6} {'naive':>6} {'top-3':>7} {'returned first':>14} "
+                 f"{'violations':>10}")
     for ident, row in ev.per_initiative.items():
         lines.append(
-            f"{ident:<24} {row['first_labels']:>5} {_f(row['hit1']):>6} "
+            f"{ident:<24} {row['first_labels']:>5} {_f(row['hit1']):>6} {_f(row.get('baseline_hit1')):>6} "
             f"{str(row['top3_found']) + '/' + str(row['top3_labels']):>7} "
             f"{str(row['returned_first_correct']) + '/' + str(row['returned_first']):>14} {row['violations']:>10}"
         )

@@ -13,12 +13,20 @@ whether the client ``accepted`` or ``rejected`` it. The profile is given either
 The other columns are ``initiative`` (an id from the catalogue), ``outcome`` (accepted or
 rejected; also accept/reject, yes/no, true/false, 1/0) and, optionally, ``note`` (ignored).
 
-Each record becomes the initiative's unweighted per-component scores for that profile
-(`scoring.component_scores`: issues, approaches, workforce, text). An L2-regularised
-logistic regression (scikit-learn) predicts acceptance from them; its coefficients are
-clipped at 0 and normalised to sum to 1, so a learnt score is still the same weighted sum
-of the same named contributions. The issues weight is kept at least `MIN_ISSUES_WEIGHT`,
-because every recommendation must rest on the client's issues.
+Learning is pairwise ranking over the named contributions (`PairwiseLearner`): within one
+profile, an accepted initiative should score above a rejected one. Each initiative's
+features are what the weights multiply (`ranking_features`: each component's score where
+it applies, times the discount for undocumented eligibility rules), so a profile's ranking
+is ``features @ w``. An L2-regularised pairwise logistic loss is minimised over
+non-negative weights (scipy's L-BFGS-B), which are then normalised to sum to 1: a learnt
+score is still the same weighted sum of the same named contributions. The issues weight is
+kept at least `MIN_ISSUES_WEIGHT`, because every recommendation must rest on the client's
+issues.
+
+The same machinery fits the packaged weights (`catalogue/weights.yaml`) on labelled cases
+(`fit_cases`): an acceptable first choice should rank above every other candidate, and a
+must-have of the top 3 above the rest, with the regularisation and the discount for
+undocumented rules chosen by cross-validation over cases (`cross_validate`).
 
 Eligibility is never learnt: records for initiatives the profile cannot join (or already
 belongs to) are reported and skipped.
@@ -36,18 +44,23 @@ from typing import Any
 
 import numpy as np
 
-from .catalogue import Catalogue, load_catalogue
-from .errors import InputError, ProfileError
-from .loading import read_text
-from .models import COMPONENTS, Profile, Weights
-from .scoring import component_scores
-from .validate import load_profile, validate_profile
-from .vocabulary import did_you_mean
+from ..catalogue import Catalogue, load_catalogue
+from ..errors import InputError, ProfileError
+from ..loading import read_text
+from ..models import COMPONENTS, Profile, Weights
+from ..core.validate import load_profile, validate_profile
+from ..vocabulary import did_you_mean
 
 __all__ = [
     "FeedbackRecord",
     "Skipped",
-    "WeightLearner",
+    "PairwiseLearner",
+    "CaseData",
+    "case_data",
+    "case_pairs",
+    "fit_cases",
+    "cross_validate",
+    "ranking_features",
     "Learnt",
     "read_feedback",
     "learn",
@@ -86,7 +99,7 @@ class _FeedbackReader:
     """The columns of one feedback file and how each row becomes a record."""
 
     def __init__(self, path: Path, header: Sequence[str], catalogue: Catalogue) -> None:
-        from .frame import header_hint, match_columns
+        from ..suppliers.frame import header_hint, match_columns
 
         self.path, self.cat = path, catalogue
         own = {h: h.strip().lower() for h in header if h.strip().lower() in FEEDBACK_COLUMNS}
@@ -123,7 +136,7 @@ class _FeedbackReader:
         return tuple(raw.get(h, "") for h in self.fields)
 
     def profile(self, raw: dict[str, str], row: int) -> Profile:
-        from .frame import row_profile
+        from ..suppliers.frame import row_profile
 
         if "profile" in self.own:
             target = raw.get(self.own["profile"], "")
@@ -182,17 +195,17 @@ def read_feedback(path: str | os.PathLike[str], *, catalogue: Catalogue | None =
     return records
 
 
-class WeightLearner:
-    """Component weights from per-component scores and accept/reject labels.
+class PairwiseLearner:
+    """Component weights from preference pairs: (difference of features, weight) per pair.
 
-    Follows the scikit-learn conventions: ``fit(X, y)`` with ``X`` of shape (n, 4) in
-    `models.COMPONENTS` order learns ``coef_`` (the regression's coefficients) and
-    ``weights_`` (clipped at 0, issues at least ``min_issues``, summing to 1).
+    Follows the scikit-learn conventions: ``fit(D, sample_weight)`` with ``D`` of shape
+    (pairs, C) in `models.COMPONENTS` order (preferred minus other) learns ``coef_`` (>= 0)
+    and ``weights_`` (summing to 1, issues at least ``min_issues``).
 
     Examples
     --------
-    >>> X = [[0.9, 1.0, 0.0, 0.0], [0.9, 0.0, 0.0, 0.0], [0.2, 1.0, 0.0, 0.0], [0.2, 0.0, 0.0, 0.0]]
-    >>> learner = WeightLearner().fit(X, [1, 0, 1, 0])
+    >>> D = [[0.4, 0.0, 0.0, 0.0, 0.1], [0.3, -0.1, 0.0, 0.0, 0.2], [-0.1, 0.0, 0.0, 0.0, 0.3]]
+    >>> learner = PairwiseLearner().fit(D)
     >>> round(sum(learner.weights_.values()), 6)
     1.0
     """
@@ -201,28 +214,34 @@ class WeightLearner:
         self.C = C
         self.min_issues = min_issues
 
-    def fit(self, X: Sequence[Sequence[float]] | np.ndarray, y: Sequence[int] | np.ndarray) -> WeightLearner:
-        from sklearn.linear_model import LogisticRegression
+    def fit(self, D: Sequence[Sequence[float]] | np.ndarray, sample_weight: Sequence[float] | None = None
+            ) -> PairwiseLearner:
+        from scipy.optimize import minimize
 
-        X = np.asarray(X, dtype=float)
-        y = np.asarray(y, dtype=int)
-        if X.ndim != 2 or X.shape[1] != len(COMPONENTS):
-            raise ValueError(f"X must have {len(COMPONENTS)} columns: {', '.join(COMPONENTS)}")
-        if len(set(y.tolist())) < 2:
-            raise InputError("feedback needs both accepted and rejected records (among eligible initiatives)")
-        model = LogisticRegression(C=self.C, max_iter=1000)  # the default penalty is L2 in every version
-        model.fit(X, y)
-        self.model_ = model
-        self.coef_ = model.coef_[0].copy()
-        self.intercept_ = float(model.intercept_[0])
-        clipped = np.clip(self.coef_, 0.0, None)
-        if clipped.sum() <= 0:
+        D = np.asarray(D, dtype=float)
+        if D.ndim != 2 or D.shape[1] != len(COMPONENTS):
+            raise ValueError(f"D must have {len(COMPONENTS)} columns: {', '.join(COMPONENTS)}")
+        if not len(D):
+            raise InputError("no preference pairs to learn from (among eligible initiatives)")
+        sw = np.ones(len(D)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        lam = 1.0 / (self.C * sw.sum())
+
+        def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
+            z = D @ beta
+            value = float(sw @ np.logaddexp(0.0, -z)) / sw.sum() + lam * float(beta @ beta) / 2
+            grad = -(D.T @ (sw / (1.0 + np.exp(z)))) / sw.sum() + lam * beta
+            return value, grad
+
+        start = np.ones(D.shape[1])
+        found = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=[(0.0, None)] * D.shape[1])
+        self.coef_ = found.x
+        if self.coef_.sum() <= 1e-12:
             raise InputError(
-                "the feedback gives no component a positive weight: accepted initiatives score no higher "
-                "than rejected ones on issues, approaches, workforce or text",
-                hint="check the outcome column, or add more feedback",
+                "the labels give no component a positive weight: preferred initiatives score no higher than "
+                "the others on any component",
+                hint="check the labels or outcomes, or add more",
             )
-        w = clipped / clipped.sum()
+        w = self.coef_ / self.coef_.sum()
         i = COMPONENTS.index("issues")
         if w[i] < self.min_issues:
             rest = np.delete(np.arange(len(w)), i)
@@ -237,34 +256,146 @@ class WeightLearner:
 
 
 @dataclass(frozen=True)
+class CaseData:
+    """What learning needs of one labelled profile: per initiative (m,) its component scores
+    (m, C), the components that apply (C,), how many of its eligibility rules are undocumented,
+    whether it is a candidate (eligible, relevant, not joined), and the labels."""
+
+    id: str
+    components: np.ndarray
+    availability: np.ndarray
+    undocumented: np.ndarray
+    eligible: np.ndarray
+    relevant: np.ndarray
+    members: np.ndarray
+    first: np.ndarray
+    top3: np.ndarray
+
+    def features(self, undocumented: float) -> np.ndarray:
+        """(m, C): what the weights multiply, with ``undocumented`` as the discount per rule."""
+        factor = (1.0 - undocumented) ** self.undocumented
+        return self.components * self.availability[None, :] * factor[:, None]
+
+
+def case_data(cases: Sequence[Any], engine: Any) -> list[CaseData]:
+    """`CaseData` of labelled cases (`analysis.evaluate.Case`) through the engine."""
+    from ..core.batch import ProfileBatch
+    from ..core.eligibility import UNDOCUMENTED
+
+    out = []
+    ids = engine.ids
+    for case in cases:
+        scored = engine.run(ProfileBatch.from_profiles([case.profile], engine.keys), top=1)
+        out.append(CaseData(
+            id=case.id, components=scored.components[0], availability=scored.features.availability[0],
+            undocumented=(scored.states[0] == UNDOCUMENTED).sum(axis=1), eligible=scored.eligible[0],
+            relevant=scored.relevant[0], members=scored.batch.members[0],
+            first=np.isin(ids, case.first), top3=np.isin(ids, case.top3),
+        ))
+    return out
+
+
+def case_pairs(data: Sequence[CaseData], undocumented: float) -> tuple[np.ndarray, np.ndarray]:
+    """Preference pairs of labelled cases: each acceptable first choice over every other
+    candidate (weight 1), each other must-have of the top 3 over the unlabelled candidates
+    (weight 1/2); every case's pairs weigh 1 in all."""
+    diffs, weights = [], []
+    for d in data:
+        x = d.features(undocumented)
+        open_ = d.eligible & ~d.members
+        firsts = np.flatnonzero(d.first & open_)
+        tops = np.flatnonzero(d.top3 & ~d.first & open_)
+        rest = np.flatnonzero(open_ & ~d.first & ~d.top3)
+        pairs = [(a, b, 1.0) for a in firsts for b in (*rest, *tops)] + [(a, b, 0.5) for a in tops for b in rest]
+        if not pairs:
+            continue
+        total = sum(p[2] for p in pairs)
+        for a, b, w in pairs:
+            diffs.append(x[a] - x[b])
+            weights.append(w / total)
+    if not diffs:
+        return np.zeros((0, len(COMPONENTS))), np.zeros(0)
+    return np.array(diffs), np.array(weights)
+
+
+def ranked_first(d: CaseData, weights: Weights, engine: Any) -> int:
+    """The column `recommend` would put first for a case under ``weights`` (-1: nothing)."""
+    from ..core.scoring import effective_weights
+
+    eff = effective_weights(weights, d.availability[None, :])[0]
+    factor = (1.0 - weights.undocumented) ** d.undocumented
+    s = (d.components @ eff) * factor
+    return int(engine.select(s[None, :], d.eligible[None, :], d.relevant[None, :], d.members[None, :],
+                             top=1).shortlist[0, 0])
+
+
+def fit_cases(data: Sequence[CaseData], *, C: float, undocumented: float, base: Weights) -> Weights:
+    """Weights fitted on labelled cases (see the module docstring)."""
+    D, sw = case_pairs(data, undocumented)
+    learner = PairwiseLearner(C=C).fit(D, sw)
+    return Weights(**learner.weights_, min_score=base.min_score, undocumented=undocumented)
+
+
+def cross_validate(
+    data: Sequence[CaseData], engine: Any, *, Cs: Sequence[float], undocumented: Sequence[float],
+    folds: int = 5, seed: int = 20261202, base: Weights | None = None,
+) -> list[dict[str, Any]]:
+    """hit@1 of every (C, undocumented) on held-back folds of the cases, best first."""
+    base = base if base is not None else Weights()
+    order = np.random.default_rng(seed).permutation(len(data))
+    parts = [order[k::folds] for k in range(folds)]
+    labelled = [i for i, d in enumerate(data) if d.first.any()]
+    table = []
+    for C in Cs:
+        for u in undocumented:
+            hits = 0
+            for k in range(folds):
+                train = [data[i] for j, part in enumerate(parts) if j != k for i in part]
+                w = fit_cases(train, C=C, undocumented=u, base=base)
+                hits += sum(bool(data[i].first[max(ranked_first(data[i], w, engine), 0)])
+                            and ranked_first(data[i], w, engine) >= 0 for i in parts[k] if i in labelled)
+            table.append({"C": C, "undocumented": u, "hit1": hits / max(len(labelled), 1)})
+    table.sort(key=lambda r: (-r["hit1"], r["undocumented"], -r["C"]))
+    return table
+
+
+@dataclass(frozen=True)
 class Learnt:
     """The learnt weights, the learner, and which records were used or skipped."""
 
     weights: Weights
-    learner: WeightLearner
+    learner: PairwiseLearner
     used: int
     accepted: int
     skipped: tuple[Skipped, ...] = ()
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
+def ranking_features(scored: Any) -> np.ndarray:
+    """What the weights multiply, (n, m, C): each component score where it applies, times the
+    initiative's factor for undocumented rules. Within a profile, the ranking is ``features @ w``."""
+    avail = scored.features.availability[:, None, :]
+    return scored.components * avail * scored.features.factor[:, :, None]
+
+
 def features(
     records: Sequence[FeedbackRecord], *, catalogue: Catalogue
-) -> tuple[np.ndarray, np.ndarray, list[Skipped]]:
-    """Per-component scores (n, 4) and labels of the eligible records, and the skipped ones."""
-    from .recommend import fitted
+) -> tuple[np.ndarray, np.ndarray, list[Skipped], np.ndarray]:
+    """Per-component features (n, C), labels and profile groups of the eligible records, and the skipped ones."""
+    from ..core.recommend import Recommender
 
-    rec = fitted(catalogue, None)
+    rec = Recommender(catalogue)
     col = {i: n for n, i in enumerate(catalogue.ids)}
     rows: list[np.ndarray] = []
     labels: list[int] = []
+    groups: list[int] = []
     skipped: list[Skipped] = []
     by_profile: dict[int, tuple[np.ndarray, list]] = {}
     for r in records:
         key = id(r.profile)
         if key not in by_profile:
-            pm = rec.vectoriser.transform([r.profile])
-            by_profile[key] = (component_scores(pm, rec.vectoriser)[0], rec.rules.verdicts(r.profile))
+            scored = rec.score(r.profile, top=1)
+            by_profile[key] = (ranking_features(scored)[0], rec.engine.rules.verdicts(r.profile, scored.states[0]))
         comp, verdicts = by_profile[key]
         j = col[r.initiative]
         if not verdicts[j].eligible:
@@ -275,8 +406,24 @@ def features(
             continue
         rows.append(comp[j])
         labels.append(int(r.accepted))
+        groups.append(key)
     X = np.array(rows) if rows else np.zeros((0, len(COMPONENTS)))
-    return X, np.array(labels, dtype=int), skipped
+    return X, np.array(labels, dtype=int), skipped, np.array(groups)
+
+
+def feedback_pairs(X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Within each profile, every accepted record over every rejected one; each profile weighs 1."""
+    diffs, weights = [], []
+    for g in dict.fromkeys(groups.tolist()):
+        at = np.flatnonzero(groups == g)
+        good, bad = at[y[at] == 1], at[y[at] == 0]
+        for a in good:
+            for b in bad:
+                diffs.append(X[a] - X[b])
+                weights.append(1.0 / (len(good) * len(bad)))
+    if not diffs:
+        return np.zeros((0, X.shape[1])), np.zeros(0)
+    return np.array(diffs), np.array(weights)
 
 
 def learn(
@@ -296,25 +443,31 @@ def learn(
     if isinstance(feedback, (str, os.PathLike)):
         source = str(feedback)
         feedback = read_feedback(feedback, catalogue=cat)
-    X, y, skipped = features(feedback, catalogue=cat)
+    X, y, skipped, groups = features(feedback, catalogue=cat)
     if len(y) == 0:
         raise InputError("no feedback record names an initiative its profile is eligible for", source=source)
+    D, sw = feedback_pairs(X, y, groups)
+    if not len(D):
+        raise InputError("feedback needs, for at least one profile, both an accepted and a rejected record "
+                         "(among eligible initiatives)", source=source)
     try:
-        learner = WeightLearner(C=C).fit(X, y)
+        learner = PairwiseLearner(C=C).fit(D, sw)
     except InputError as exc:
         raise InputError(exc.message, source=source, hint=exc.hint) from None
-    base = base if base is not None else Weights()
+    base = base if base is not None else cat.weights
     provenance = {
         "feedback": Path(source).name if source else "records",
         "records": len(feedback),
         "used": int(len(y)),
         "accepted": int(y.sum()),
         "skipped": len(skipped),
-        "model": f"LogisticRegression(L2, C={C:g}) on {', '.join(COMPONENTS)} scores; coefficients clipped at 0, "
+        "pairs": int(len(D)),
+        "model": f"pairwise logistic ranking loss, L2 (C={C:g}), weights >= 0 on {', '.join(COMPONENTS)}; "
                  "normalised to sum to 1",
         "coefficients": ", ".join(f"{c} {v:+.3f}" for c, v in zip(COMPONENTS, learner.coef_, strict=True)),
         "catalogue": f"{cat.meta.name} {cat.meta.version}",
     }
-    weights = Weights(**learner.weights_, min_score=base.min_score, source=f"learnt from {provenance['feedback']}")
+    weights = Weights(**learner.weights_, min_score=base.min_score, undocumented=base.undocumented,
+                      source=f"learnt from {provenance['feedback']}")
     return Learnt(weights=weights, learner=learner, used=int(len(y)), accepted=int(y.sum()),
                   skipped=tuple(skipped), provenance=provenance)

@@ -31,11 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .catalogue import Catalogue
-from .countries import country_name
-from .explain import in_sentence
-from .frame import SupplierFacts
-from .models import Taxonomy
+from ..catalogue import Catalogue
+from ..models import Taxonomy
+from ..suppliers.frame import SupplierFacts
 
 __all__ = [
     "PortfolioStep",
@@ -44,19 +42,14 @@ __all__ = [
     "WeakMatch",
     "Portfolio",
     "PortfolioBuilder",
-    "PortfolioContext",
-    "SupplierIndexContext",
     "best_portfolio",
     "greedy_portfolio",
-    "render_portfolio",
-    "render_supplier_index",
     "GOOD_MATCH",
 ]
 
 #: A first choice scoring below this is not a good match (the "weak" band of `recommend`).
 GOOD_MATCH = 0.30
 _WEAK_LIMIT = 500
-_TOP_COUNTRIES = 8
 
 
 @dataclass(frozen=True)
@@ -218,15 +211,13 @@ def greedy_portfolio(
 class PortfolioBuilder:
     """Running totals over the chunks of a supplier list; `build` makes the `Portfolio`."""
 
-    def __init__(self, catalogue: Catalogue, *, scorer: Any = None, top: int = 5) -> None:
-        from .frame import frame_scorer
+    def __init__(self, catalogue: Catalogue, *, engine: Any = None, top: int = 5) -> None:
+        from ..core.engine import engine_for
 
         self.catalogue = catalogue
-        self.scorer = scorer if scorer is not None else frame_scorer(catalogue)
-        vec = self.scorer.vectoriser
-        issue_cols = [vec.column_[f"issue:{k}"] for k in vec.issue_keys_]
-        self.issue_keys = vec.issue_keys_
-        self.strength = vec.initiative_matrix_[:, issue_cols]  # (m, K), strength / 3
+        self.engine = engine if engine is not None else engine_for(catalogue)
+        self.issue_keys = self.engine.keys.issues
+        self.strength = self.engine.matrix.issues  # (m, K), strength / 3
         self.ids = catalogue.ids
         self.top = top
         self.suppliers = 0
@@ -265,9 +256,8 @@ class PortfolioBuilder:
             else:
                 self._needs[b] = sums[g].copy()
                 self._named[b] = named[g].copy()
-        # Which open initiatives address at least one of each supplier's issues.
-        relevant = eligible & ((facts.needs > 0).astype(float) @ (self.strength > 0).T.astype(float) > 0)
-        rkeys, rinverse = _patterns(relevant)
+        # Which open initiatives address at least one of each supplier's needs (the engine's mask).
+        rkeys, rinverse = _patterns(facts.relevant)
         for key, c in zip(rkeys, np.bincount(rinverse, minlength=len(rkeys))):
             self._reach[key] += int(c)
         # Shortlist counts, overall and by country and sector.
@@ -294,7 +284,7 @@ class PortfolioBuilder:
         poor = np.flatnonzero(none | weak)
         self._weak_total += len(poor)
         any_open = eligible.any(axis=1)
-        names = [i.name for i in self.catalogue.initiatives]
+        names = [i.display_name for i in self.catalogue.initiatives]
         for r in poor[: max(0, _WEAK_LIMIT - len(self._weak))]:
             col = int(picked[r, 0]) if picked.shape[1] else -1
             if col >= 0:
@@ -335,7 +325,7 @@ class PortfolioBuilder:
             covered += gain
             top_issues = tuple(self.issue_keys[j] for j in np.argsort(-added, kind="stable")[:3] if added[j] > 1e-12)
             steps.append(PortfolioStep(
-                id=self.ids[i], name=self.catalogue.initiatives[i].name, adds=gain / total,
+                id=self.ids[i], name=self.catalogue.initiatives[i].display_name, adds=gain / total,
                 total=covered / total, reached=int(reach_counts[reach[:, chosen].any(axis=1)].sum()),
                 issues=top_issues,
             ))
@@ -358,7 +348,7 @@ class PortfolioBuilder:
         fits = []
         for col, init in enumerate(self.catalogue.initiatives):
             fits.append(InitiativeFit(
-                id=init.id, name=init.name, shortlisted=int(self._shortlisted[col]),
+                id=init.id, name=init.display_name, shortlisted=int(self._shortlisted[col]),
                 first_choice=int(self._first[col]), open_to=int(self._open[col]),
                 by_country={c: n for (i, c), n in self._by_country.items() if i == col},
                 by_sector={s: n for (i, s), n in self._by_sector.items() if i == col},
@@ -406,122 +396,3 @@ def _factorize(labels: np.ndarray) -> tuple[np.ndarray, list[str]]:
 
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
-
-
-# --- rendering --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PortfolioContext:
-    """What `portfolio.html` sees as ``ctx``.
-
-    ``portfolio`` is the `Portfolio`; ``title``, ``prepared_by``, ``logo``, ``date`` and
-    ``date_text`` brand and date the page like the single report; ``countries`` and
-    ``sectors`` the columns of the breakdown tables as (code or key, display name,
-    suppliers), the largest first (the rest of the countries add up in "other");
-    ``country`` and ``label`` (section, key) turn codes and keys into display names,
-    ``inline`` makes a label read mid-sentence; ``percent`` formats a 0-1 share.
-    """
-
-    portfolio: Portfolio
-    title: str
-    prepared_by: str
-    logo: str
-    date: str
-    date_text: str
-    countries: tuple[tuple[str, str, int], ...]
-    other_countries: int
-    sectors: tuple[tuple[str, str, int], ...]
-    country: Any
-    label: Any
-    inline: Any
-    percent: Any
-    tool_version: str
-
-
-@dataclass(frozen=True)
-class SupplierIndexContext:
-    """What `supplier_index.html` sees as ``ctx``: one entry per supplier report.
-
-    ``entries`` are mappings with row, id, name, file, country, sector, verdict, first
-    (name of the first choice), first_id, score (or None) and shortlisted; ``errors`` is
-    how many rows failed (they have no report); the rest as in `PortfolioContext`.
-    """
-
-    entries: tuple[dict[str, Any], ...]
-    source: str
-    errors: int
-    title: str
-    prepared_by: str
-    logo: str
-    date: str
-    date_text: str
-    catalogue: dict[str, Any]
-    country: Any
-    label: Any
-    tool_version: str
-
-
-def _percent(value: float, digits: int = 0) -> str:
-    return f"{value * 100:.{digits}f} %"
-
-
-def _date_text(date: Any) -> str:
-    return f"{date.day} {date:%B %Y}"
-
-
-def _page(options: Any, title: str) -> tuple[Any, dict[str, Any]]:
-    """The options (defaults if None) and the fields every supplier-list page shares:
-    title, prepared-by, logo, date and the tool's version."""
-    from . import __version__
-    from .render import ReportOptions, report_date
-
-    options = options or ReportOptions()
-    date = report_date(options)
-    return options, {
-        "title": options.title or title, "prepared_by": options.prepared_by or "", "logo": options.logo or "",
-        "date": date.isoformat(), "date_text": _date_text(date), "tool_version": __version__,
-    }
-
-
-def render_portfolio(portfolio: Portfolio, options: Any = None) -> str:
-    """The portfolio report as one self-contained HTML page (same look as the single report)."""
-    from .render import _environment
-
-    options, page = _page(options, f"Programme portfolio for {portfolio.suppliers:,} suppliers")
-    label = portfolio.taxonomy.label
-    shown = portfolio.countries[:_TOP_COUNTRIES]
-    ctx = PortfolioContext(
-        portfolio=portfolio,
-        **page,
-        countries=tuple((c, country_name(c), n) for c, n in shown),
-        other_countries=sum(n for _, n in portfolio.countries[_TOP_COUNTRIES:]),
-        sectors=tuple((s, label("sectors", s), n) for s, n in portfolio.sectors),
-        country=country_name,
-        label=label,
-        inline=in_sentence,
-        percent=_percent,
-    )
-    return _environment(options.templates).get_template("portfolio.html").render(ctx=ctx)
-
-
-def render_supplier_index(
-    entries: Sequence[dict[str, Any]], *, source: str, errors: int = 0, options: Any = None,
-    catalogue: Catalogue | None = None,
-) -> str:
-    """index.html of the per-supplier reports: every supplier, its first choice, a link."""
-    from .catalogue import load_catalogue
-    from .render import _environment
-
-    options, page = _page(options, f"Supplier reports: {source}")
-    cat = catalogue or load_catalogue()
-    ctx = SupplierIndexContext(
-        entries=tuple(entries),
-        source=source,
-        errors=errors,
-        **page,
-        catalogue=cat.describe(),
-        country=country_name,
-        label=cat.taxonomy.label,
-    )
-    return _environment(options.templates).get_template("supplier_index.html").render(ctx=ctx)

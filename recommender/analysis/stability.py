@@ -4,9 +4,8 @@ The component weights (issues, approaches, workforce, text) and the profile's is
 weights are each multiplied by an independent factor drawn uniformly from
 ``[1 - perturbation, 1 + perturbation]``, ``draws`` times, from a generator seeded with
 ``seed`` (so the figures are reproducible). In every draw the scores are recomputed
-exactly from the per-component scores (`scoring.component_scores`) and the first choice is
-taken among the candidates `recommend` ranks: eligible, not already joined, addressing at
-least one of the profile's issues. ``top_stays_first`` is the share of draws in which the
+by the engine from the per-component scores, and the first choice is taken by the engine's
+own selection (eligible, not already joined, relevant, at least the minimum score). ``top_stays_first`` is the share of draws in which the
 unperturbed first choice stays first.
 
 A shortlist is flagged as a near-tie when the first choice leads the runner-up by less
@@ -15,23 +14,26 @@ than `NEAR_TIE_MARGIN` or stays first in less than `NEAR_TIE_SHARE` of the draws
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .catalogue import Catalogue
-from .models import COMPONENTS, Profile, Weights
-from .scoring import SCORE_DECIMALS, component_scores
+from ..catalogue import Catalogue
+from ..models import COMPONENTS, Profile, Weights
+from ..core.scoring import SCORE_DECIMALS, combine
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .recommend import Recommender
-    from .result import Result
+    from ..core.engine import Scored
+    from ..core.recommend import Recommender
+    from ..result import Result
 
 __all__ = [
     "Stability",
     "stability",
     "measure",
+    "with_stability",
     "DEFAULT_DRAWS",
     "DEFAULT_PERTURBATION",
     "DEFAULT_SEED",
@@ -93,6 +95,7 @@ def measure(
     recommender: Recommender,
     profile: Profile,
     *,
+    scored: Scored | None = None,
     draws: int = DEFAULT_DRAWS,
     perturbation: float = DEFAULT_PERTURBATION,
     seed: int = DEFAULT_SEED,
@@ -100,53 +103,48 @@ def measure(
 ) -> Stability | None:
     """The `Stability` of ``profile``'s first choice with a fitted `Recommender`.
 
-    ``top`` is the first choice when already known (`recommend` passes its own, so the two
-    can never disagree); otherwise it is computed. Returns None when nothing would be
-    shortlisted (there is no first choice).
+    ``scored`` is the engine's result for the profile when already at hand; ``top`` the
+    first choice when already known (`recommend` passes its own, so the two can never
+    disagree); otherwise both are computed. Every draw is scored and selected by the
+    engine's own functions (`scoring.combine`, `Engine.select`). Returns None when
+    nothing would be shortlisted (there is no first choice).
     """
     _check(draws, perturbation)
-    vec, weights = recommender.vectoriser, recommender.weights
-    pm = vec.transform([profile])
-    comp = component_scores(pm, vec)[0]  # (m, C)
-    issue_c = COMPONENTS.index("issues")
-    candidates = recommender.rules.mask([profile])[0] & (comp[:, issue_c] > 0)
-    candidates &= ~np.isin(np.array(recommender.catalogue.ids), profile.memberships)
-    if not candidates.any():
+    eng = recommender.engine
+    if scored is None:
+        scored = recommender.score(profile, top=1)
+    ids = eng.ids
+    first = ids.index(top) if top is not None else int(scored.selection.shortlist[0, 0])
+    if first < 0:
         return None
-
-    base_w = np.array([getattr(weights, c) for c in COMPONENTS]) * pm.applicable[0]
-    base = comp @ (base_w / base_w.sum())
+    comp = scored.components[0]  # (m, C)
+    avail = scored.features.availability[0]
+    factor = scored.features.factor[0]
+    eligible, relevant, members = scored.eligible[0], scored.relevant[0], scored.batch.members[0]
+    candidates = eligible & relevant & ~members
+    base = scored.scores[0]
     masked = np.where(candidates, np.round(base, SCORE_DECIMALS), -np.inf)
-    if top is None:
-        first = int(np.argmax(masked))  # the first maximum: ties go to the smaller id, as in rank_order
-        if base[first] < weights.min_score:
-            return None
-    else:
-        first = recommender.catalogue.ids.index(top)
     rest = masked.copy()
     rest[first] = -np.inf
     second = int(np.argmax(rest)) if np.isfinite(rest).any() else None
     margin = max(0.0, round(float(base[first] - (base[second] if second is not None else 0.0)), SCORE_DECIMALS))
 
     # One factor per taxonomy issue, so the draws do not depend on the order issues are listed in.
-    keys = vec.issue_keys_
-    issue_weights = profile.weights()
-    w = np.array([issue_weights.get(k, 0) for k in keys], dtype=float)
-    strengths = vec.initiative_matrix_[:, [vec.column_[f"issue:{k}"] for k in keys]]  # (m, K)
-
+    w = scored.batch.weights[0].astype(float)
+    base_w = np.array([getattr(eng.weights, c) for c in COMPONENTS]) * avail
     rng = np.random.default_rng(seed)
     lo, hi = 1.0 - perturbation, 1.0 + perturbation
-    factors = rng.uniform(lo, hi, size=(draws, len(COMPONENTS) + len(keys)))
+    factors = rng.uniform(lo, hi, size=(draws, len(COMPONENTS) + len(w)))
     comp_w = base_w[None, :] * factors[:, : len(COMPONENTS)]
     comp_w /= comp_w.sum(axis=1, keepdims=True)
     iw = w[None, :] * factors[:, len(COMPONENTS):]
-    issue_scores = (iw @ strengths.T) / iw.sum(axis=1, keepdims=True)  # (D, m)
-    others = [c for c in range(len(COMPONENTS)) if c != issue_c]
-    total = comp_w[:, [issue_c]] * issue_scores + comp_w[:, others] @ comp[:, others].T
-    total = np.where(candidates[None, :], np.round(total, SCORE_DECIMALS), -np.inf)
-    winners = np.argmax(total, axis=1)
-    counts = np.bincount(winners, minlength=len(candidates))
-    ids = recommender.catalogue.ids
+    shares = iw / iw.sum(axis=1, keepdims=True)
+    drawn = np.repeat(comp[None, :, :], draws, axis=0)
+    drawn[:, :, COMPONENTS.index("issues")] = np.einsum("dk,mk->dm", shares, eng.matrix.issues, optimize=False)
+    total = combine(drawn, comp_w, np.repeat(factor[None, :], draws, axis=0))
+    rep = lambda a: np.repeat(a[None, :], draws, axis=0)  # noqa: E731
+    winners = eng.select(total, rep(eligible), rep(relevant), rep(members), top=1).shortlist[:, 0]
+    counts = np.bincount(winners[winners >= 0], minlength=len(ids))
     challengers = {
         ids[j]: float(counts[j] / draws)
         for j in sorted(np.flatnonzero(counts), key=lambda j: (-counts[j], ids[j]))
@@ -166,6 +164,16 @@ def measure(
     )
 
 
+def with_stability(result: Result, recommender: Recommender, **options: Any) -> Result:
+    """``result`` with ``extras["stability"]`` (nothing added when the shortlist is empty)."""
+    if not result.shortlist:
+        return result
+    found = measure(recommender, result.profile, top=result.shortlist[0].id, **options)
+    if found is None:
+        return result
+    return dataclasses.replace(result, extras={**result.extras, "stability": found.to_dict()})
+
+
 def stability(
     result: Result,
     *,
@@ -178,7 +186,7 @@ def stability(
     """How stable ``result``'s first choice is; None when the shortlist is empty.
 
     Pass the ``catalogue`` and ``weights`` the result was made with (None: the packaged
-    catalogue and the default weights).
+    catalogue and its weights).
 
     Examples
     --------
@@ -189,9 +197,9 @@ def stability(
     >>> s.top == r.shortlist[0].id and 0.0 <= s.top_stays_first <= 1.0
     True
     """
-    from .recommend import fitted
+    from ..core.recommend import Recommender
 
     if not result.shortlist:
         return None
-    rec = fitted(catalogue, weights)
+    rec = Recommender(catalogue, weights=weights)
     return measure(rec, result.profile, draws=draws, perturbation=perturbation, seed=seed, top=result.shortlist[0].id)

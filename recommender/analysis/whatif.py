@@ -39,19 +39,20 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .catalogue import Catalogue
-from .explain import in_sentence, join_words
-from .models import COMPONENTS, Profile, Weights
-from .scoring import SCORE_DECIMALS, component_scores, effective_weights
-from .validate import infer_issues, validate_profile
+from ..catalogue import Catalogue
+from ..core.explain import in_sentence, join_words
+from ..core.scoring import SCORE_DECIMALS, effective_weights
+from ..core.validate import infer_issues, validate_profile
+from ..models import COMPONENTS, Profile, Weights
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .recommend import Recommender
-    from .result import Result
+    from ..core.engine import Scored
+    from ..core.recommend import Recommender
+    from ..result import Result
 
 __all__ = [
-    "Change", "Alternative", "what_if", "search", "describe", "candidate_changes", "apply_changes",
-    "MAX_ALTERNATIVES", "MAX_COST",
+    "Change", "Alternative", "what_if", "with_what_if", "search", "describe", "candidate_changes",
+    "apply_changes", "MAX_ALTERNATIVES", "MAX_COST",
 ]
 
 #: How many alternative first choices are reported (each with its cheapest change).
@@ -148,8 +149,12 @@ class Alternative:
 
 def apply_changes(profile: Profile, changes: Sequence[Change], *, catalogue: Catalogue) -> Profile:
     """``profile`` with ``changes`` applied, validated afresh (inferred issues recomputed)."""
-    raw = profile.model_dump(exclude={"inferred_issues"}, exclude_none=True)
-    issues = dict(profile.issues)
+    raw = profile.model_dump(exclude={"inferred_issues", "risk_issues", "other_sectors"}, exclude_none=True)
+    if profile.other_sectors:
+        raw["sector"] = [profile.sector, *profile.other_sectors]
+    if not profile.issues:  # issues inferred from risk data are the starting point
+        raw["issues"] = {r.key: r.weight for r in profile.risk_issues}
+    issues = dict(profile.issues) or {r.key: r.weight for r in profile.risk_issues}
     prefers = list(profile.prefers)
     for ch in changes:
         if ch.field == "issues":
@@ -176,8 +181,9 @@ def candidate_changes(profile: Profile, catalogue: Catalogue) -> list[Change]:
     tax = catalogue.taxonomy
     described = set(infer_issues(profile.description, catalogue))
     out: list[Change] = []
+    listed = dict(profile.issues) or {r.key: r.weight for r in profile.risk_issues}
     for key in tax.issues:
-        now = profile.issues.get(key)
+        now = listed.get(key)
         if now is None and key in profile.inferred_issues:
             out.extend(Change("issues", key, 1, w, inferred=True) for w in (2, 3))
         elif now is None:
@@ -220,29 +226,29 @@ class _Space:
     """
 
     def __init__(
-        self, recommender: Recommender, profile: Profile, singles: Sequence[Change], top: str | None = None
+        self, recommender: Recommender, profile: Profile, singles: Sequence[Change], top: str | None = None,
+        scored: Scored | None = None,
     ) -> None:
         self.rec = recommender
         self.singles = list(singles)
-        vec = recommender.vectoriser
-        pm = vec.transform([profile])
-        self.applicable = pm.applicable[0]
-        self.comp = component_scores(pm, vec)[0]  # (m, C); workforce and text never change
-        issue_index = {k: i for i, k in enumerate(vec.issue_keys_)}
-        approach_index = {k: i for i, k in enumerate(vec.approach_keys_)}
-        self.issue_matrix = vec.initiative_matrix_[:, [vec.column_[f"issue:{k}"] for k in vec.issue_keys_]]
-        self.approach_matrix = vec.initiative_matrix_[:, [vec.column_[f"approach:{k}"] for k in vec.approach_keys_]]
-        self.open = recommender.rules.mask([profile])[0]
-        self.open &= ~np.isin(np.array(recommender.catalogue.ids), profile.memberships)
-        self.base_iw = np.zeros(len(issue_index))
-        for key, w in profile.weights().items():
-            self.base_iw[issue_index[key]] = w
-        self.base_ap = np.zeros(len(approach_index))
-        for key in profile.prefers:
-            self.base_ap[approach_index[key]] = 1.0
-        self.listed = len(profile.issues)
+        eng = recommender.engine
+        self.engine = eng
+        scored = scored if scored is not None else recommender.score(profile, top=1)
+        self.applicable = scored.features.availability[0]
+        self.comp = scored.components[0]  # (m, C); offers, workforce and text never change
+        self.factor = scored.features.factor[0]  # (m,): the discount for undocumented rules
+        issue_index = eng.keys.index["issues"]
+        approach_index = eng.keys.index["approaches"]
+        self.issue_matrix = eng.matrix.issues
+        self.approach_matrix = eng.matrix.approaches
+        self.open = scored.eligible[0] & ~scored.batch.members[0]
+        # Relevant through a wanted mechanism, whatever the issues: that part never changes.
+        self.offer_relevant = eng.offer_relevance(scored.features)[0]
+        self.base_iw = scored.batch.weights[0].astype(float).copy()
+        self.base_ap = scored.batch.prefers[0].astype(float)
+        self.listed = len(profile.issues) or len(profile.risk_issues)
         described = set(infer_issues(profile.description, recommender.catalogue))
-        self.floor = np.array([1.0 if k in described else 0.0 for k in vec.issue_keys_])
+        self.floor = np.array([1.0 if k in described else 0.0 for k in eng.keys.issues])
         self.is_issue = np.array([c.field == "issues" for c in self.singles], dtype=bool)
         self.column = np.array([issue_index[c.key] if c.field == "issues" else approach_index[c.key]
                                 for c in self.singles], dtype=int)
@@ -272,12 +278,12 @@ class _Space:
         for has_approaches in (True, False):
             applicable = self.applicable.copy()
             applicable[a_c] = has_approaches
-            eff = effective_weights(self.rec.weights, applicable[None, :])[0]
+            eff = effective_weights(eng.weights, applicable[None, :])[0]
             self.eff.append((eff[i_c], eff[a_c], self.comp[:, others] @ eff[others]))
         total, relevant = self.scores(self.base_iw[None, :], self.base_ap[None, :])
         self.base_normalised = self.normalised(np.full((1, 1), -1))[0]
         # The first choice now: `recommend`'s own when given, so the two can never disagree.
-        ids = recommender.catalogue.ids
+        ids = eng.ids
         self.current = ids.index(top) if top is not None else int(self.firsts(total, relevant)[0])
 
     def levels(self, max_cost: int, cols: np.ndarray) -> Iterator[tuple[int, list[_Level]]]:
@@ -356,8 +362,10 @@ class _Space:
                     best[a + r:] = np.maximum(best[a + r:], value)
             return best
 
-        d_issue = self.issue_matrix - self.issue_matrix[f]
-        d_approach = self.approach_matrix - self.approach_matrix[f]
+        # Scores are factor x (weighted sums): compare the initiatives' factor-scaled terms.
+        fac = self.factor[:, None]
+        d_issue = fac * self.issue_matrix - fac[f] * self.issue_matrix[f]
+        d_approach = fac * self.approach_matrix - fac[f] * self.approach_matrix[f]
         issue_ub = average_bound(d_issue, self.base_iw, np.full_like(self.base_iw, 3.0), self.floor)
         n_ap = int(self.base_ap.sum())
         approach_ub = average_bound(d_approach, self.base_ap, np.ones_like(self.base_ap), np.zeros_like(self.base_ap))
@@ -366,10 +374,11 @@ class _Space:
         for c in budgets:
             for b_a in range(c + 1):
                 b_i = c - b_a
+                rt, rf = self.factor * rest_t, self.factor * rest_f
                 if np.isfinite(approach_ub[b_a]).any():  # some approaches still preferred
-                    bound[c] = np.maximum(bound[c], wi_t * issue_ub[b_i] + wa_t * approach_ub[b_a] + rest_t - rest_t[f])
+                    bound[c] = np.maximum(bound[c], wi_t * issue_ub[b_i] + wa_t * approach_ub[b_a] + rt - rt[f])
                 if b_a >= n_ap:  # every preferred approach dropped (or none preferred)
-                    bound[c] = np.maximum(bound[c], wi_f * issue_ub[b_i] + rest_f - rest_f[f])
+                    bound[c] = np.maximum(bound[c], wi_f * issue_ub[b_i] + rf - rf[f])
         out = (bound >= -1e-9) & others[None, :]
         out[budgets >= drop_cost] = others
         return np.maximum.accumulate(out, axis=0)
@@ -420,14 +429,16 @@ class _Space:
             rest_with, rest_without = rest_with[cols], rest_without[cols]
         total = np.where(has_ap[:, None], wi_with * issue + wa_with * approach + rest_with,
                          wi_without * issue + rest_without)
-        return total, covered > 0
+        factor = self.factor if cols is None else self.factor[cols]
+        offer_relevant = self.offer_relevant if cols is None else self.offer_relevant[cols]
+        return total * factor[None, :], (covered > 0) | offer_relevant[None, :]
 
     def firsts(self, total: np.ndarray, relevant: np.ndarray) -> np.ndarray:
-        """The column that would rank first for each row, or -1 when the shortlist is empty."""
-        ok = self.open[None, :] & relevant & (total >= self.rec.weights.min_score)
-        rounded = np.where(ok, np.round(total, SCORE_DECIMALS), -np.inf)
-        best = np.argmax(rounded, axis=1)  # the first maximum: ties go to the smaller id
-        return np.where(ok.any(axis=1), best, -1)
+        """The column that would rank first for each row, or -1 when the shortlist is empty
+        (the engine's own selection)."""
+        n = len(total)
+        open_ = np.repeat(self.open[None, :], n, axis=0)
+        return self.engine.select(total, open_, relevant, np.zeros_like(open_), top=1).shortlist[:, 0]
 
 
 def _score_text(score: float, other: float) -> tuple[str, str]:
@@ -442,18 +453,19 @@ def _score_text(score: float, other: float) -> tuple[str, str]:
 def _alternative(space: _Space, combo: tuple[Change, ...], col: int, total: np.ndarray, distance: float) -> Alternative:
     cat = space.rec.catalogue
     init = cat.initiatives[col]
+    name = init.display_name
     score = float(total[col])
     clause = _clause(combo, cat)
     current = space.current
     if current >= 0:
         cur_score = float(total[current])
         a, b = _score_text(score, cur_score)
-        sentence = f"If {clause}, {init.name} would rank first at {a}, ahead of {cat.initiatives[current].name} at {b}."
+        sentence = f"If {clause}, {name} would rank first at {a}, ahead of {cat.initiatives[current].display_name} at {b}."
     else:
         cur_score = None
-        sentence = f"If {clause}, {init.name} would be recommended first, at {score:.2f}."
+        sentence = f"If {clause}, {name} would be recommended first, at {score:.2f}."
     return Alternative(
-        changes=combo, initiative=init.id, name=init.name, score=score,
+        changes=combo, initiative=init.id, name=name, score=score,
         current=cat.ids[current] if current >= 0 else None, current_score=cur_score,
         cost=sum(ch.cost for ch in combo), distance=distance, sentence=sentence,
     )
@@ -519,7 +531,7 @@ def search(
     if isinstance(max_cost, bool) or not isinstance(max_cost, int) or not 1 <= max_cost <= 5:
         raise ValueError("max_cost must be a whole number from 1 to 5")
     space = _Space(recommender, profile, candidate_changes(profile, recommender.catalogue), top)
-    ids = recommender.catalogue.ids
+    ids = recommender.engine.ids
     chosen: list[tuple[tuple, Alternative]] = []
     reachable = space.reachable(max_cost)
     f = space.current
@@ -552,7 +564,7 @@ def _sentences(alternatives: list[Alternative], result_top: str | None, catalogu
     if result_top is None:
         return [f"No change of up to {MAX_COST} steps to your issue weights or preferred approaches would put "
                 "an initiative on the shortlist."]
-    name = catalogue[result_top].name
+    name = catalogue[result_top].display_name
     return [f"{name} stays first under any change of up to {MAX_COST} steps to your issue weights or preferred "
             "approaches."]
 
@@ -566,6 +578,13 @@ def describe(recommender: Recommender, profile: Profile, top: str | None) -> dic
     }
 
 
+def with_what_if(result: Result, recommender: Recommender) -> Result:
+    """``result`` with ``extras["what_if"]`` (see `what_if`)."""
+    extras = {**result.extras,
+              "what_if": describe(recommender, result.profile, result.top.id if result.top else None)}
+    return dataclasses.replace(result, extras=extras)
+
+
 def what_if(result: Result, *, catalogue: Catalogue | None = None, weights: Weights | None = None) -> Result:
     """``result`` with ``extras["what_if"]``: the smallest changes that put another initiative first.
 
@@ -573,10 +592,8 @@ def what_if(result: Result, *, catalogue: Catalogue | None = None, weights: Weig
     "If water use and wastewater were a top priority (weight 3), Better Mill Initiative
     (BMI) would rank first at 0.61, ahead of Higg Index (Higg Facility Tools) at 0.58.") and
     ``changes`` (the same as data). Pass the ``catalogue`` and ``weights`` the result was
-    made with (None: the packaged catalogue and the default weights).
+    made with (None: the packaged catalogue and its weights).
     """
-    from .recommend import fitted
+    from ..core.recommend import Recommender
 
-    rec = fitted(catalogue, weights)
-    extras = {**result.extras, "what_if": describe(rec, result.profile, result.top.id if result.top else None)}
-    return dataclasses.replace(result, extras=extras)
+    return with_what_if(result, Recommender(catalogue, weights=weights))

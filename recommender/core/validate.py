@@ -16,20 +16,22 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .catalogue import Catalogue, load_catalogue, pydantic_error
-from .countries import resolve_country, suggest_country
-from .errors import ProfileError
-from .loading import YamlDoc, read_yaml, require_mapping
-from .models import Profile
-from .vocabulary import clean_text as _clean
-from .vocabulary import did_you_mean, fold_key
+from ..catalogue import Catalogue, load_catalogue, pydantic_error
+from ..countries import resolve_country, suggest_country
+from ..errors import ProfileError
+from ..loading import YamlDoc, read_yaml, require_mapping
+from ..models import Profile
+from ..vocabulary import clean_text as _clean
+from ..vocabulary import did_you_mean, fold_key
 
-__all__ = ["load_profile", "validate_profile", "split_list", "PROFILE_FIELDS"]
+__all__ = ["load_profile", "validate_profile", "split_list", "infer_issues", "PROFILE_FIELDS", "LIST_WEIGHT"]
 
 PROFILE_FIELDS = (
     "name", "kind", "country", "sourcing_countries", "sector", "workforce", "issues",
-    "prefers", "memberships", "description", "id",
+    "prefers", "wants", "memberships", "description", "id",
 )
+#: The weight of each issue of a plain list: priorities, equal ("a priority").
+LIST_WEIGHT = 2
 _WORKFORCE_FIELDS = ("size", "women_share", "migrant_share")
 # Field names as people write them ("Name", "Sourcing Countries", "women-share") to ours.
 _FIELD_NAMES = {fold_key(f): f for f in PROFILE_FIELDS}
@@ -39,7 +41,7 @@ _KINDS = {
     "facility": "factory", "producer": "factory", "site": "factory",
     "brand": "brand", "retailer": "brand", "buyer": "brand", "company": "brand",
 }
-_NOUNS = {"sectors": "sector", "issues": "issue", "approaches": "approach"}
+_NOUNS = {"sectors": "sector", "issues": "issue", "approaches": "approach", "offers": "offer"}
 _REQUIRED_HINTS = {
     "name": "give the client's name",
     "kind": "factory (a production site) or brand (a buyer)",
@@ -138,7 +140,7 @@ class _Checker:
 
     def weight(self, key: str, weight: Any, path: tuple) -> int:
         if weight is None or (isinstance(weight, str) and not weight.strip()):
-            return 1
+            return LIST_WEIGHT
         if isinstance(weight, str) and weight.strip().isascii() and weight.strip().isdigit():
             weight = int(weight.strip())  # "3" from quotes or a spreadsheet
         elif isinstance(weight, float) and weight.is_integer():
@@ -166,7 +168,7 @@ class _Checker:
                     k, _, w = item.partition(":")
                     pairs.append((k, w.strip(), ("issues", i)))
                 else:
-                    pairs.append((item, 1, ("issues", i)))
+                    pairs.append((item, LIST_WEIGHT, ("issues", i)))
         else:
             raise self.fail(f"must be a list of issue keys or a mapping key: weight, not {_kind(value)}", path)
         if not pairs:
@@ -189,6 +191,16 @@ class _Checker:
             if key not in out:
                 out.append(key)
         return tuple(out)
+
+    def sectors(self, value: Any) -> dict[str, Any]:
+        """``sector``: one key, or a list whose first is the main sector (``sector: [garment, textiles]``)."""
+        if isinstance(value, (list, tuple)):
+            keys = self.keys("sectors", value, "sector")
+            if not keys:
+                raise self.fail("must not be empty", ("sector",), _REQUIRED_HINTS["sector"])
+            return {"sector": keys[0], "other_sectors": keys[1:]}
+        text = self.text(value, ("sector",), required=True)
+        return {"sector": self.key("sectors", text, ("sector",)), "other_sectors": ()}
 
     def memberships(self, value: Any) -> tuple[str, ...]:
         if value is not None and not isinstance(value, (list, tuple, str)):
@@ -375,10 +387,11 @@ def validate_profile(
         "sourcing_countries": tuple(
             dict.fromkeys(c.country(v, ("sourcing_countries", i)) for i, v in enumerate(split_list(sourcing)))
         ),
-        "sector": c.key("sectors", c.text(raw.get("sector"), ("sector",), required=True), ("sector",)),
+        **c.sectors(raw.get("sector")),
         "workforce": c.workforce(raw.get("workforce")),
         "issues": issues,
         "prefers": c.keys("approaches", raw.get("prefers"), "prefers"),
+        "wants": c.keys("offers", raw.get("wants"), "wants"),
         "memberships": c.memberships(raw.get("memberships")),
         "description": description,
         "inferred_issues": infer_issues(description, cat, exclude=tuple(issues)),

@@ -16,15 +16,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .countries import country_name
-from .coverage import best_combination
-from .errors import InputError
-from .explain import STRENGTH_WORDS, in_sentence, join_words
-from .models import COMPONENTS
-from .recommend import VERDICTS
+from ..countries import country_name
+from ..analysis.coverage import best_combination
+from ..errors import InputError
+from ..core.explain import STRENGTH_WORDS, in_sentence, join_words
+from ..models import COMPONENTS
+from ..core.recommend import VERDICTS
 from .render import ReportOptions, report_date
-from .result import Recommendation, Result, round_preserving_sum
-from .sensitivity import NEAR_TIE_MARGIN, NEAR_TIE_SHARE
+from ..result import Recommendation, Result, round_preserving_sum
+from ..analysis.stability import NEAR_TIE_MARGIN, NEAR_TIE_SHARE
 
 __all__ = [
     "ReportContext",
@@ -56,6 +56,7 @@ __all__ = [
 COMPONENT_LABELS = {
     "issues": "Issues",
     "approaches": "Approach fit",
+    "offers": "What you asked for",
     "workforce": "Workforce fit",
     "text": "Description match",
 }
@@ -64,10 +65,12 @@ _COMPONENT_HELP = {
     "issues": "How deeply the initiative addresses each of your issues (core focus, addressed "
     "directly, touched on), weighted by the priority you gave each issue.",
     "approaches": "Whether it works through the approaches you said you prefer.",
+    "offers": "Whether it offers the mechanisms and services you asked for, or that your description "
+    "names (for example anonymous worker surveys by phone, or training for small suppliers).",
     "workforce": "How strongly it is designed for a workforce like yours (share of women, "
     "share of migrant workers).",
-    "text": "How much your description has in common with the initiative's documented work "
-    "(TF-IDF cosine similarity of the words).",
+    "text": "How closely your description matches the initiative's documented work, in shared "
+    "words and in meaning.",
 }
 
 #: More issues than this are drawn as heat-map rows rather than columns.
@@ -343,7 +346,7 @@ class CoverageStepView:
 @dataclass(frozen=True)
 class CoverageView:
     """The smallest combination of shortlisted initiatives that covers most of the client's
-    weighted issues (`recommender.coverage.best_combination`).
+    weighted issues (`recommender.analysis.coverage.best_combination`).
 
     ``steps`` (`CoverageStepView`); ``coverage`` 0-1 and ``coverage_text``; ``uncovered``
     labels of issues no step addresses; ``partly`` (label, best strength word) of issues
@@ -485,7 +488,7 @@ class ReportContext:
     open_count
         How many of them the client is eligible for.
     verdict
-        strong, fair, weak or none (`recommender.recommend.VERDICTS`).
+        strong, fair, weak or none (`recommender.core.recommend.VERDICTS`).
     verdict_label
         The verdict in words, such as "Strong match".
     message
@@ -980,7 +983,7 @@ def _tie_sentence(result: Result, stability: StabilityView | None, ties: Mapping
 
 def build_context(result: Result, options: ReportOptions, *, env: Any = None) -> ReportContext:
     """Assemble the `ReportContext` for ``result`` (``env`` is accepted for template hooks)."""
-    from . import __version__
+    from .. import __version__
 
     p = result.profile
     tax = result.taxonomy

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import DependencyError
+from ..errors import DependencyError
 
 __all__ = ["html_to_pdf", "find_chromium", "PAPER_SIZES", "BROWSER_ARGS", "CHROMIUM_FLAGS"]
 
@@ -85,7 +85,7 @@ def html_to_pdf(html: str, *, paper: str = "A4", timeout: float = 120.0, date: _
 
     ``paper`` is "A4" or "Letter". The PDF's creation date is ``date``, else the report
     date the document carries (``<meta name="dcterms.created">``, which every report
-    rendered by `recommender.render` has), so the same report always gives the same bytes;
+    rendered by `recommender.report.render` has), so the same report always gives the same bytes;
     without either it is the time of printing. Raises `DependencyError` when Chromium is
     missing or fails, with what to do about it.
     """

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .result import Result
+from ..result import Result
 
 __all__ = [
     "ReportOptions",
+    "environment",
     "render",
     "render_json",
     "render_html",
@@ -102,7 +103,7 @@ def _defuse(m: re.Match[str]) -> str:
 
 def markdown_url(url: object) -> Markdown:
     """A checked http(s) URL, safe inside ``[text](url)``; empty for anything else."""
-    from .report import safe_url
+    from .context import safe_url
 
     checked = safe_url(url)
     if checked is None:
@@ -128,15 +129,15 @@ def css_string(value: object):
     return Markup(f'"{body}"')
 
 
-def _environment(templates: str | None, *, markdown: bool = False):
+def environment(templates: str | None, *, markdown: bool = False):
     """The Jinja2 environment: the user's template folder first, the packaged one behind it.
 
     HTML autoescapes everything; Markdown runs every ``{{ }}`` through `markdown_escape`.
     """
     import jinja2
 
-    from .cache import template_cache
-    from .catalogue import _package_dir
+    from ..cache import template_cache
+    from ..catalogue import _package_dir
 
     loaders: list[jinja2.BaseLoader] = []
     if templates:
@@ -162,20 +163,20 @@ def _environment(templates: str | None, *, markdown: bool = False):
 
 def render_html(result: Result, options: ReportOptions | None = None) -> str:
     """A self-contained HTML report (inline CSS and SVG, no scripts, no external requests)."""
-    from .report import build_context
+    from .context import build_context
 
     options = options or ReportOptions()
-    env = _environment(options.templates)
+    env = environment(options.templates)
     ctx = build_context(result, options, env=env)
     return env.get_template("report.html").render(ctx=ctx)
 
 
 def render_markdown(result: Result, options: ReportOptions | None = None) -> str:
     """A Markdown summary for pasting into a document or an email; client text is escaped."""
-    from .report import build_context
+    from .context import build_context
 
     options = options or ReportOptions()
-    env = _environment(options.templates, markdown=True)
+    env = environment(options.templates, markdown=True)
     ctx = build_context(result, options, env=env)
     return env.get_template("report.md").render(ctx=ctx)
 

@@ -17,9 +17,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .catalogue import Catalogue, load_catalogue
-from .errors import ProfileError
-from .models import Weights
+from ..catalogue import Catalogue, load_catalogue
+from ..errors import ProfileError
+from ..models import Weights
 
 __all__ = ["MatchEstimator"]
 
@@ -72,11 +72,11 @@ class MatchEstimator(TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any = None, y: Any = None) -> MatchEstimator:
         """Load and fit the catalogue; ``X`` and ``y`` are accepted and not used. Returns self."""
-        from .frame import FrameScorer
+        from .frame import frame_scorer
 
         cat = self.catalogue if isinstance(self.catalogue, Catalogue) else load_catalogue(self.catalogue)
         self.catalogue_ = cat
-        self.scorer_ = FrameScorer(cat, weights=self.weights)
+        self.scorer_ = frame_scorer(cat, self.weights)
         self.ids_ = cat.ids
         if X is not None and hasattr(X, "columns"):
             self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
@@ -97,10 +97,10 @@ class MatchEstimator(TransformerMixin, BaseEstimator):
         if parsed.errors:
             first = parsed.errors[0]
             raise ProfileError(first.reason, source=f"row {first.row}", field=first.field)
-        scores = self.scorer_.scores(parsed)
+        scored = self.scorer_.run(parsed, top=1)
         if self.mask_ineligible:
-            scores = np.where(self.scorer_.eligibility(parsed), scores, 0.0)
-        return scores
+            return np.where(scored.eligible, scored.scores, 0.0)
+        return scored.scores
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """The output column names: the initiative ids, in catalogue order."""

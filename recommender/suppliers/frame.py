@@ -29,14 +29,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .catalogue import Catalogue, load_catalogue
-from .eligibility import EligibilityRules
-from .errors import InputError, ProfileError
-from .models import MAX_WORKFORCE, Profile, Weights
-from .scoring import SCORE_DECIMALS, contributions, scores
-from .validate import infer_issues, validate_profile
-from .vectorise import ProfileMatrix, Vectoriser
-from .vocabulary import did_you_mean
+from ..catalogue import Catalogue, load_catalogue
+from ..core.batch import KINDS, ProfileBatch
+from ..core.eligibility import UNDOCUMENTED
+from ..core.engine import Engine, Scored, engine_for
+from ..core.scoring import rounded
+from ..core.validate import infer_issues, validate_profile
+from ..errors import InputError, ProfileError
+from ..models import MAX_WORKFORCE, Profile, Weights
+from ..vocabulary import did_you_mean
 
 __all__ = [
     "FIELDS",
@@ -48,7 +49,6 @@ __all__ = [
     "row_profile",
     "RowError",
     "ParsedFrame",
-    "FrameFeatures",
     "SupplierFacts",
     "ShortlistLines",
     "ScoredFrame",
@@ -60,7 +60,7 @@ __all__ = [
 #: The profile fields a supplier row can carry, in the order `validate_profile` checks them.
 FIELDS = (
     "kind", "issues", "description", "name", "country", "sourcing_countries", "sector",
-    "workforce_size", "women_share", "migrant_share", "prefers", "memberships", "id",
+    "workforce_size", "women_share", "migrant_share", "prefers", "wants", "memberships", "id",
 )
 REQUIRED_FIELDS = ("name", "kind", "country", "sector", "issues")
 _NUMERIC = ("workforce_size", "women_share", "migrant_share")
@@ -89,6 +89,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
                       "workforce.migrant_share"),
     "issues": ("issues", "priority issues", "issue", "priorities", "needs"),
     "prefers": ("prefers", "preferred approaches", "approaches", "preferences", "preferred approach"),
+    "wants": ("wants", "wanted services", "services wanted", "mechanisms", "wanted mechanisms", "offers wanted"),
     "memberships": ("memberships", "member of", "membership", "programmes", "programs",
                     "initiatives", "current programmes", "current programs"),
     "description": ("description", "notes", "note", "comments", "comment", "about", "profile"),
@@ -230,9 +231,10 @@ class SupplierFacts:
     """What the portfolio needs to know about each valid row, as arrays (one row each).
 
     ``needs`` (n, K) holds each supplier's issue weights (stated and inferred) divided by
-    their total, columns in ``issue_keys`` order; ``eligible`` (n, m) and ``shortlist``
-    (n, top; column indices, -1 where shorter) use ``ids`` order; ``best`` is the first
-    choice's score (NaN when nothing fits).
+    their total, columns in ``issue_keys`` order; ``eligible`` (n, m), ``relevant`` (n, m:
+    eligible and addressing one of the supplier's needs, the engine's own mask) and
+    ``shortlist`` (n, top; column indices, -1 where shorter) use ``ids`` order; ``best`` is
+    the first choice's score (NaN when nothing fits).
     """
 
     rows: np.ndarray
@@ -242,6 +244,7 @@ class SupplierFacts:
     sectors: np.ndarray
     needs: np.ndarray
     eligible: np.ndarray
+    relevant: np.ndarray
     shortlist: np.ndarray
     best: np.ndarray
     issue_keys: tuple[str, ...]
@@ -317,19 +320,6 @@ class ScoredFrame:
         return self.lines.frame()
 
 
-@dataclass(frozen=True)
-class FrameFeatures:
-    """The valid rows of a frame in the feature space, and what explains them.
-
-    ``matrix`` is the `ProfileMatrix`; ``issue_weights`` (n, K) the stated weights plus 1
-    for each inferred issue; ``inferred`` (n, K) marks the inferred ones.
-    """
-
-    matrix: ProfileMatrix
-    issue_weights: np.ndarray
-    inferred: np.ndarray
-
-
 class _Column:
     """One field of a chunk: per-row codes into resolved unique values, and their errors.
 
@@ -371,26 +361,22 @@ _PANDAS_TYPES = {pa.string(): pd.StringDtype("pyarrow"), pa.int64(): pd.Int64Dty
 
 
 class FrameScorer:
-    """A catalogue fitted once for DataFrames: the same `Vectoriser` and `EligibilityRules`
-    as `Recommender`, plus per-field caches of resolved cell values."""
+    """The engine (`core.engine.Engine`) for DataFrames: cells resolved once per distinct
+    value by the single-profile validation, turned into a `ProfileBatch`, scored by
+    `Engine.run`."""
 
-    def __init__(self, catalogue: Catalogue | None = None, *, weights: Weights | None = None) -> None:
-        self.catalogue = catalogue if catalogue is not None else load_catalogue()
-        self.weights = weights if weights is not None else Weights()
-        self.vectoriser = Vectoriser().fit(self.catalogue)
-        self.rules = EligibilityRules().fit(self.catalogue)
-        vec, cat = self.vectoriser, self.catalogue
+    def __init__(self, catalogue: Catalogue | None = None, *, weights: Weights | None = None,
+                 engine: Engine | None = None) -> None:
+        self.engine = engine if engine is not None else engine_for(catalogue, weights)
+        self.catalogue = self.engine.catalogue
+        self.weights = self.engine.weights
+        cat, keys = self.catalogue, self.engine.keys
+        self.keys = keys
         self.ids = cat.ids
-        self.issue_keys = vec.issue_keys_
-        self._issue_cols = np.array([vec.column_[f"issue:{k}"] for k in vec.issue_keys_])
-        self._approach_cols = np.array([vec.column_[f"approach:{k}"] for k in vec.approach_keys_])
-        self._women = vec.column_["workforce:women"]
-        self._migrants = vec.column_["workforce:migrants"]
-        self._text = vec.column_["text:description"]
-        self._covers = vec.initiative_matrix_[:, self._issue_cols] > 0  # (m, K)
-        self._issue_pos = {k: i for i, k in enumerate(self.issue_keys)}
-        # Ties are broken by id: sort columns into id order (catalogues are sorted already).
-        self._by_id = np.argsort(np.array(self.ids, dtype=object), kind="stable")
+        self.issue_keys = keys.issues
+        self._covers = self.engine.matrix.issues > 0  # (m, K)
+        self._offered = self.engine.matrix.offers >= 2 / 3  # (m, O)
+        self._issue_pos = keys.index["issues"]
         tax = cat.taxonomy
         self._template = {
             "name": "row", "kind": "factory", "country": "GB",
@@ -421,6 +407,8 @@ class FrameScorer:
             return p.workforce.size
         if field_name in ("women_share", "migrant_share"):
             return getattr(p.workforce, field_name)
+        if field_name == "sector":
+            return (p.sector, *p.other_sectors)
         return getattr(p, field_name)
 
     def _resolved(self, field_name: str, value: Any) -> tuple[Any, ProfileError | None]:
@@ -539,122 +527,105 @@ class FrameScorer:
         errors, valid = self._errors(cols, labels, by_field, n)
         return ParsedFrame(columns=cols, labels=labels, valid=valid, errors=errors)
 
-    def features(self, parsed: ParsedFrame) -> FrameFeatures:
-        """The valid rows in the `Vectoriser`'s feature space, as `Vectoriser.transform`
-        would put them (the same values, bit for bit, apart from text similarity noise)."""
-        vec, cols, ok = self.vectoriser, parsed.columns, parsed.ok
-        n, K = len(ok), len(self.issue_keys)
-        key_pos = {k: i for i, k in enumerate(self.issue_keys)}
+    def batch(self, parsed: ParsedFrame) -> ProfileBatch:
+        """The valid rows as a `ProfileBatch`: each distinct cell's value turned into array
+        rows once, then gathered by the rows' codes."""
+        cols, ok, keys = parsed.columns, parsed.ok, self.keys
+        ix = keys.index
+        n, K = len(ok), len(keys.issues)
+
+        def table(field_name: str, width: int, fill: Callable[[np.ndarray, Any], None], dtype: Any = bool):
+            col = cols[field_name]
+            out = np.zeros((len(col.values), width), dtype=dtype)
+            for u, value in enumerate(col.values):
+                if value:
+                    fill(out[u], value)
+            return out[col.codes[ok]]
+
+        def mark(section: str) -> Callable[[np.ndarray, Any], None]:
+            def fill(row: np.ndarray, values: Any) -> None:
+                row[[ix[section][v] for v in values]] = True
+            return fill
+
         issues = cols["issues"]
         stated = issues.matrix
         if stated is None:
             stated = np.zeros((len(issues.values), K))
             for u, weights in enumerate(issues.values):
                 for key, w in (weights or {}).items():
-                    stated[u, key_pos[key]] = w
+                    stated[u, ix["issues"][key]] = w
         W = stated[issues.codes[ok]]
-        desc_codes, desc_sim, desc_signal, desc_inferred = self._descriptions(cols["description"], ok)
-        inferred = desc_inferred[desc_codes] & (W == 0)
-        W[inferred] = 1.0  # Profile.weights(): inferred issues count with weight 1
-
-        values = np.zeros((n, len(vec.feature_names_)))
-        applicable = np.zeros((n, 4), dtype=bool)
-        applicable[:, 0] = True
-        values[:, self._issue_cols] = W / W.sum(axis=1, keepdims=True)
-        a_pos = {k: i for i, k in enumerate(vec.approach_keys_)}
-        pref = np.zeros((len(cols["prefers"].values), len(a_pos)))
-        for u, keys in enumerate(cols["prefers"].values):
-            for key in keys or ():
-                pref[u, a_pos[key]] = 1.0 / len(keys)
-        prefers = cols["prefers"].codes[ok]
-        values[:, self._approach_cols] = pref[prefers]
-        applicable[:, 1] = np.array([bool(v) for v in cols["prefers"].values], dtype=bool)[prefers]
-        women = _floats(cols["women_share"], ok)
-        migrants = _floats(cols["migrant_share"], ok)
-        given = (~np.isnan(women)).astype(int) + (~np.isnan(migrants)).astype(int)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values[:, self._women] = np.where(np.isnan(women), 0.0, women / given)
-            values[:, self._migrants] = np.where(np.isnan(migrants), 0.0, migrants / given)
-        applicable[:, 2] = given > 0
-        signal = desc_signal[desc_codes]
-        values[:, self._text] = signal.astype(float)
-        applicable[:, 3] = signal
-        pm = ProfileMatrix(values=values, applicable=applicable, text_similarity=desc_sim[desc_codes])
-        return FrameFeatures(
-            matrix=pm, issue_weights=W, inferred=inferred,
+        desc = _take(cols["description"], ok)
+        codes, uniques = pd.factorize(desc)
+        uniques = list(uniques)
+        filled = [i for i, t in enumerate(uniques) if t]
+        remap = np.full(len(uniques) + 1, -1, dtype=np.int32)
+        remap[filled] = np.arange(len(filled))
+        text = remap[codes]
+        described = np.zeros((len(filled) + 1, K))
+        for j, i in enumerate(filled):
+            # infer_issues(d, exclude=E) keeps infer_issues(d)'s keys not in E, in order;
+            # the exclusion is applied per row below (inferred where nothing is stated).
+            for key in infer_issues(uniques[i], self.catalogue):
+                described[j, ix["issues"][key]] = 1.0
+        inferred = np.where(W == 0, described[np.where(text >= 0, text, len(filled))], 0.0)
+        kind_col, country_col = cols["kind"], cols["country"]
+        kinds = np.array([KINDS.index(k) if k else 0 for k in kind_col.values], dtype=np.int8)[kind_col.codes[ok]]
+        country = np.array([ix["countries"][c] if c else 0 for c in country_col.values],
+                           dtype=np.int32)[country_col.codes[ok]]
+        members = table("memberships", len(keys.ids), mark("ids"))
+        return ProfileBatch(
+            kind=kinds, country=country,
+            sourcing=table("sourcing_countries", len(keys.countries), mark("countries")),
+            sectors=table("sector", len(keys.sectors), mark("sectors")),
+            stated=W, inferred=inferred,
+            prefers=table("prefers", len(keys.approaches), mark("approaches")),
+            wants=table("wants", len(keys.offers), mark("offers")),
+            shares=np.column_stack([_floats(cols["women_share"], ok), _floats(cols["migrant_share"], ok)])
+            if n else np.zeros((0, 2)),
+            size=_floats(cols["workforce_size"], ok),
+            members=members, text=text, descriptions=tuple(uniques[i] for i in filled),
         )
 
+    def run(self, parsed: ParsedFrame, *, top: int = 5) -> Scored:
+        """`Engine.run` on the valid rows."""
+        return self.engine.run(self.batch(parsed), top=top)
+
+    def scores(self, parsed: ParsedFrame) -> np.ndarray:
+        """Scores (n, m) of the valid rows."""
+        return self.run(parsed, top=1).scores
+
     def eligibility(self, parsed: ParsedFrame) -> np.ndarray:
-        """(n, m) mask of the valid rows from the `EligibilityRules` tables: kind, sector, country."""
-        rules, m, cols, ok = self.rules, len(self.ids), parsed.columns, parsed.ok
-        kind, sector, country, src = cols["kind"], cols["sector"], cols["country"], cols["sourcing_countries"]
-        none = np.zeros(m, dtype=bool)
-        kind_rows = np.array([rules.kind_table_[rules.kinds_.index(k)] if k else none for k in kind.values])
-        sector_rows = np.array([rules.sector_table_[rules.sectors_.index(v)] if v else none for v in sector.values])
-        country_rows = np.array([rules.country_table_[rules.country_index_[c]] if c else none for c in country.values])
-        # A brand passes where any sourcing country does; one with none listed passes everywhere.
-        sourcing_rows = np.array([
-            np.logical_or.reduce([rules.country_table_[rules.country_index_[c]] for c in codes]) if codes
-            else np.ones(m, dtype=bool)
-            for codes in src.values
-        ])
-        brand = np.array([k == "brand" for k in kind.values])[kind.codes[ok]]
-        where = np.where(brand[:, None], sourcing_rows[src.codes[ok]], country_rows[country.codes[ok]])
-        return kind_rows[kind.codes[ok]] & sector_rows[sector.codes[ok]] & where
-
-    def memberships(self, parsed: ParsedFrame) -> np.ndarray:
-        """(n, m) mask of the valid rows: which initiatives each already takes part in."""
-        col, index = parsed.columns["memberships"], {i: j for j, i in enumerate(self.ids)}
-        table = np.zeros((len(col.values), len(self.ids)), dtype=bool)
-        for u, ids in enumerate(col.values):
-            for i in ids or ():
-                table[u, index[i]] = True
-        return table[col.codes[parsed.ok]]
-
-    def scores(self, parsed: ParsedFrame, features: FrameFeatures | None = None) -> np.ndarray:
-        """Scores (n, m) of the valid rows by `scoring.scores`; the rare row with a score on
-        a decision point (min_score, or half a unit at SCORE_DECIMALS) is recomputed exactly
-        as `recommend` does, so float noise never decides a ranking or a cut-off."""
-        features = features if features is not None else self.features(parsed)
-        if not len(parsed.ok):
-            return np.zeros((0, len(self.ids)))
-        s = scores(features.matrix, self.vectoriser, self.weights)
-        self._settle_near_ties(s, features)
-        return s
+        """(n, m) mask of the valid rows: is the initiative open to the row."""
+        return self.run(parsed, top=1).eligible
 
     def score(self, df: pd.DataFrame, *, top: int = 5) -> ScoredFrame:
         """Validate, score and rank every row of ``df``: shortlists, errors and portfolio facts."""
-        if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        if isinstance(top, (bool, np.bool_)) or not isinstance(top, (int, np.integer)) or top < 1:
             raise ValueError("top must be a whole number of at least 1")
+        top = int(top)
         parsed = self.parse(df)
         cols, ok = parsed.columns, parsed.ok
         n = len(ok)
-        feats = self.features(parsed)
-        eligible = self.eligibility(parsed)
-        relevant = ((feats.issue_weights > 0).astype(float) @ self._covers.T.astype(float)) > 0
-        open_ = eligible & ~self.memberships(parsed) & relevant
-        s = self.scores(parsed, feats)
-        cand = open_ & (s >= self.weights.min_score)
-        rounded = np.round(s, SCORE_DECIMALS)
-        key = np.where(cand, -rounded, np.inf)[:, self._by_id]
-        order = self._by_id[np.argsort(key, axis=1, kind="stable")][:, :top]
-        count = np.minimum(cand.sum(axis=1), top)
-        shortlist = np.where(np.arange(order.shape[1])[None, :] < count[:, None], order, -1)
-        first = s[np.arange(n), np.maximum(shortlist[:, 0], 0)] if len(self.ids) else np.zeros(n)
+        scored = self.run(parsed, top=top)
+        s, shortlist = scored.scores, scored.selection.shortlist
+        count = scored.selection.count
+        first = s[np.arange(n), np.maximum(shortlist[:, 0], 0)] if len(self.ids) and n else np.zeros(n)
         facts = SupplierFacts(
             rows=parsed.labels[ok],
             ids=_take(cols["id"], ok),
             names=_take(cols["name"], ok),
             countries=_take(cols["country"], ok),
-            sectors=_take(cols["sector"], ok),
-            needs=feats.matrix.values[:, self._issue_cols],
-            eligible=eligible,
+            sectors=np.array([v[0] if v else None for v in _take(cols["sector"], ok)], dtype=object),
+            needs=scored.features.issues,
+            eligible=scored.eligible,
+            relevant=scored.relevant & scored.eligible,
             shortlist=shortlist,
             best=np.where(count > 0, first, np.nan),
             issue_keys=self.issue_keys,
             initiative_ids=self.ids,
         )
-        lines = self._lines(facts, s, feats, eligible.any(axis=1))
+        lines = self._lines(facts, scored)
         return ScoredFrame(lines=lines, errors=parsed.errors, suppliers=facts, valid=parsed.valid)
 
     def _errors(self, cols: dict[str, _Column], labels: np.ndarray, by_field: dict, n: int):
@@ -683,48 +654,11 @@ class FrameScorer:
             ))
         return out, ~bad
 
-    def _descriptions(self, col: _Column, ok: np.ndarray):
-        """Distinct non-empty descriptions: their text similarity, signal and inferred issues."""
-        vec, m, K = self.vectoriser, len(self.ids), len(self.issue_keys)
-        codes, uniques = pd.factorize(_take(col, ok))
-        uniques = list(uniques)
-        sim = np.zeros((len(uniques), m))
-        signal = np.zeros(len(uniques), dtype=bool)
-        inferred = np.zeros((len(uniques), K), dtype=bool)
-        key_pos = {k: i for i, k in enumerate(self.issue_keys)}
-        filled = [i for i, t in enumerate(uniques) if t]
-        for start in range(0, len(filled), _TEXT_BATCH):
-            part = filled[start:start + _TEXT_BATCH]
-            sim[part], signal[part] = vec.text_similarity([uniques[i] for i in part])
-        for i in filled:
-            # infer_issues(d, exclude=E) keeps infer_issues(d)'s keys not in E, in order;
-            # the exclusion is applied per row by the caller (inferred & W == 0).
-            for key in infer_issues(uniques[i], self.catalogue):
-                inferred[i, key_pos[key]] = True
-        return codes, sim, signal, inferred
-
-    def _settle_near_ties(self, s: np.ndarray, feats: FrameFeatures) -> None:
-        if not s.size:
-            return
-        scaled = s * 10.0**SCORE_DECIMALS
-        near = (np.abs(s - self.weights.min_score) <= _NEAR_MIN) | (
-            np.abs(scaled - np.floor(scaled) - 0.5) < _NEAR_HALF
-        )
-        rows = np.flatnonzero(near.any(axis=1))
-        if not len(rows):
-            return
-        pm = feats.matrix
-        # `contributions` is elementwise, and its sum runs along each row's own features;
-        # text similarity is summed per description (`Vectoriser.text_similarity`): a row's
-        # result does not depend on the rows beside it, so these rows get `recommend`'s sums.
-        few = ProfileMatrix(values=pm.values[rows], applicable=pm.applicable[rows],
-                            text_similarity=pm.text_similarity[rows])
-        s[rows] = contributions(few, self.vectoriser, self.weights).sum(axis=2)
-
     # --- the long table -----------------------------------------------------------------
 
-    def _lines(self, facts: SupplierFacts, s, feats: FrameFeatures, any_open) -> ShortlistLines:
+    def _lines(self, facts: SupplierFacts, scored: Scored) -> ShortlistLines:
         n, top = facts.shortlist.shape
+        s = scored.scores
         has = facts.shortlist >= 0
         count = has.sum(axis=1)
         # One line per (supplier, rank); a supplier with no shortlist keeps one line that says why.
@@ -734,37 +668,44 @@ class FrameScorer:
         rank = np.where(count[sup] > 0, np.arange(len(sup)) - starts + 1, 0)
         col = np.where(rank > 0, facts.shortlist[sup, np.maximum(rank - 1, 0)], -1)
         score = np.where(rank > 0, s[sup, np.maximum(col, 0)], np.nan) if s.shape[1] else np.full(len(sup), np.nan)
-        codes, texts = self._reason_texts(sup, col, feats, any_open)
+        codes, texts = self._reason_texts(sup, col, scored)
         return ShortlistLines(
             supplier=sup, rank=rank, initiative=col, score=score, reason=codes, reason_texts=texts,
             supplier_ids=facts.ids, supplier_names=facts.names, rows=facts.rows,
             initiative_ids=np.array(self.ids, dtype=object),
-            initiative_names=np.array([i.name for i in self.catalogue.initiatives], dtype=object),
+            initiative_names=np.array([i.display_name for i in self.catalogue.initiatives], dtype=object),
         )
 
-    def _reason_texts(self, sup, col, feats: FrameFeatures, any_open) -> tuple[np.ndarray, np.ndarray]:
+    def _reason_texts(self, sup: np.ndarray, col: np.ndarray, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
         """A short reason per line, built from what each contribution says: the issues it
-        covers, issues inferred from the description, preferred approaches it uses, and
-        whether the workforce and description parts count. Returns (a code per line, the
-        texts); each distinct pattern is put into words once (and cached across chunks)."""
+        covers, issues inferred from the description, mechanisms it offers that the row
+        wants, preferred approaches it uses, whether the workforce and description parts
+        count, and what its sources do not document. Returns (a code per line, the texts);
+        each distinct pattern is put into words once (and cached across chunks)."""
         if not len(sup):
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
-        pm = feats.matrix
         safe = np.maximum(col, 0)
-        init = self.vectoriser.initiative_matrix_
-        x = pm.values
-        wf = x[sup, self._women] * init[safe, self._women] + x[sup, self._migrants] * init[safe, self._migrants]
-        text = x[sup, self._text] * pm.text_similarity[sup, safe]
-        stated = (feats.issue_weights > 0) & ~feats.inferred
+        f, comp, eff = scored.features, scored.components, scored.weights
+        wf = comp[sup, safe, 3] * eff[sup, 3] * f.factor[sup, safe]
+        text = comp[sup, safe, 4] * eff[sup, 4] * f.factor[sup, safe]
+        batch = scored.batch
+        stated = batch.stated > 0
+        inferred = batch.inferred > 0
         covers = _bits(self._covers)[safe]
+        undocumented = scored.states[sup, safe, 1:] == UNDOCUMENTED  # kind, sector, country
+        any_open = scored.eligible.any(axis=1)
         blocks = {
             "covered": _bits(stated)[sup] & covers,
-            "also": _bits(feats.inferred)[sup] & covers,
-            "via": _bits(x[:, self._approach_cols] > 0)[sup] & _bits(init[:, self._approach_cols] > 0)[safe],
+            "also": _bits(inferred)[sup] & covers,
+            "offers": _bits(f.offers > 0)[sup] & _bits(self._offered)[safe],
+            "via": _bits(batch.prefers)[sup] & _bits(self.engine.matrix.approaches > 0)[safe],
             # The text depends on the initiative only through the bits above, and on whether
             # anything is open only when nothing was shortlisted: fewer patterns to put in words.
-            # Flags in one word: the number of issues stated, then four yes/no bits.
-            "flags": (stated.sum(axis=1)[sup].astype(np.uint64) << np.uint64(4)
+            # Flags in one word: the number of issues stated, then seven yes/no bits.
+            "flags": (stated.sum(axis=1)[sup].astype(np.uint64) << np.uint64(7)
+                      | (undocumented[:, 0]).astype(np.uint64) << np.uint64(6)
+                      | (undocumented[:, 1]).astype(np.uint64) << np.uint64(5)
+                      | (undocumented[:, 2]).astype(np.uint64) << np.uint64(4)
                       | (col >= 0).astype(np.uint64) << np.uint64(3)
                       | (wf >= _SHOWN).astype(np.uint64) << np.uint64(2)
                       | (text >= _SHOWN).astype(np.uint64) << np.uint64(1)
@@ -789,26 +730,37 @@ class FrameScorer:
             texts.append(found)
         return codes, np.array(texts, dtype=object)
 
-    def _reason(self, covered: tuple, also: tuple, via: tuple, flags: tuple) -> str:
+    def _reason(self, covered: tuple, also: tuple, offers: tuple, via: tuple, flags: tuple) -> str:
         (word,) = flags
-        stated, shortlisted, wfit, tfit, opened = word >> 4, word >> 3 & 1, word >> 2 & 1, word >> 1 & 1, word & 1
+        stated = word >> 7
+        no_kind, no_sector, no_country = word >> 6 & 1, word >> 5 & 1, word >> 4 & 1
+        shortlisted, wfit, tfit, opened = word >> 3 & 1, word >> 2 & 1, word >> 1 & 1, word & 1
         if not shortlisted:
             if not opened:
                 return "no initiative in the catalogue is open to this supplier"
             return "no open initiative addresses these issues well enough to recommend"
         issues = _unbits(covered, self._labels("issues", self.issue_keys))
-        parts = [f"covers {', '.join(issues)} ({len(issues)} of {stated} issues)" if issues
-                 else f"covers none of the {stated} issues listed"]
+        if stated:
+            parts = [f"covers {', '.join(issues)} ({len(issues)} of {stated} issues)" if issues
+                     else f"covers none of the {stated} issues listed"]
+        else:
+            parts = []
         inferred = _unbits(also, self._labels("issues", self.issue_keys))
         if inferred:
-            parts.append("also " + ", ".join(inferred) + " (from the description)")
-        approaches = _unbits(via, self._labels("approaches", self.vectoriser.approach_keys_))
+            parts.append(("also " if stated else "covers ") + ", ".join(inferred) + " (inferred)")
+        mechanisms = _unbits(offers, self._labels("offers", self.keys.offers))
+        if mechanisms:
+            parts.append("offers " + ", ".join(mechanisms))
+        approaches = _unbits(via, self._labels("approaches", self.keys.approaches))
         if approaches:
             parts.append("via " + ", ".join(approaches))
         if wfit:
             parts.append("workforce fit")
         if tfit:
             parts.append("description match")
+        missing = [w for w, on in (("kind", no_kind), ("sector", no_sector), ("country", no_country)) if on]
+        if missing:
+            parts.append("no documented work for this " + " or ".join(missing) + ": confirm with the programme")
         return "; ".join(parts)
 
     def _labels(self, section: str, keys: Sequence[str]) -> list[str]:
@@ -887,19 +839,17 @@ def _plain(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-_SCORERS: dict[tuple[int, Weights | None], FrameScorer] = {}
+_SCORERS: dict[int, FrameScorer] = {}
 
 
 def frame_scorer(catalogue: Catalogue | None = None, weights: Weights | None = None) -> FrameScorer:
-    """The `FrameScorer` for ``catalogue`` and ``weights``, fitted once and cached."""
-    if catalogue is None:
-        catalogue = load_catalogue()
-    key = (id(catalogue), weights)
-    found = _SCORERS.get(key)
-    if found is None or found.catalogue is not catalogue:
+    """The `FrameScorer` of the engine for ``catalogue`` and ``weights``, made once per engine."""
+    engine = engine_for(catalogue, weights)
+    found = _SCORERS.get(id(engine))
+    if found is None or found.engine is not engine:
         if len(_SCORERS) > 16:
             _SCORERS.clear()
-        found = _SCORERS[key] = FrameScorer(catalogue, weights=weights)
+        found = _SCORERS[id(engine)] = FrameScorer(engine=engine)
     return found
 
 

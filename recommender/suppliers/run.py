@@ -27,8 +27,8 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from .catalogue import Catalogue
-from .errors import InputError, OutputError
+from ..catalogue import Catalogue
+from ..errors import InputError, OutputError
 from .frame import (
     FIELDS,
     SHORTLIST_COLUMNS,
@@ -39,7 +39,7 @@ from .frame import (
     match_columns,
     row_profile,
 )
-from .output import AtomicFile, check_not_input, csv_safe, safe_filename, write_atomic
+from ..output import AtomicFile, check_not_input, csv_safe, safe_filename, write_atomic
 
 __all__ = [
     "CHUNK_ROWS",
@@ -585,8 +585,8 @@ class _SupplierReports:
     def write(self, chunk: pd.DataFrame, valid: np.ndarray, fields: dict[Any, str]) -> None:
         from dataclasses import replace
 
-        from .recommend import recommend
-        from .render import render_html
+        from ..core.recommend import recommend
+        from ..report.render import render_html
 
         renamed = chunk.iloc[np.flatnonzero(valid)].rename(columns=fields)
         keep = [c for c in renamed.columns if c in FIELDS]
@@ -615,7 +615,7 @@ class _SupplierReports:
 
     def finish(self, *, source: str, errors: int) -> None:
         """Write index.html (still in the temporary folder)."""
-        from .portfolio import render_supplier_index
+        from ..report.portfolio import render_supplier_index
 
         html = render_supplier_index(self.entries, source=source, errors=errors, options=self.options,
                                      catalogue=self.catalogue)
@@ -706,7 +706,7 @@ def run_batch_command(
     itself cannot be read. ``progress`` (rows, fraction) defaults to a stderr bar that is
     silent when stderr is not a terminal.
     """
-    from .commands import load_weights_option, report_options
+    from ..commands import load_weights_option, report_options
 
     started = time.monotonic()
     path = Path(path)
@@ -724,7 +724,7 @@ def run_batch_command(
     weights = load_weights_option(options.weights_file)
     ropts = report_options(options)
     if options.portfolio_report is not None or options.per_supplier_reports is not None:
-        from .render import report_date
+        from ..report.render import report_date
 
         ropts = _dated(ropts, report_date(ropts))
 
@@ -740,9 +740,9 @@ def run_batch_command(
              + (f" ({'; '.join(hints)})" if hints else ""), err=True)
 
     scorer = FrameScorer(catalogue, weights=weights)
-    from .portfolio import PortfolioBuilder
+    from ..analysis.portfolio import PortfolioBuilder
 
-    builder = PortfolioBuilder(catalogue, scorer=scorer, top=options.top)
+    builder = PortfolioBuilder(catalogue, engine=scorer.engine, top=options.top)
     writer = _writer(target, fmt)
     errors = _ErrorsWriter(errors_target)
     reports = None
@@ -777,7 +777,7 @@ def run_batch_command(
         failed = len(errors.rows)
         portfolio_html = None
         if options.portfolio_report is not None:
-            from .portfolio import render_portfolio
+            from ..report.portfolio import render_portfolio
 
             portfolio = builder.build(k=options.portfolio_size, failed=failed, source=path.name)
             portfolio_html = render_portfolio(portfolio, ropts)

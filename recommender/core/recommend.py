@@ -1,0 +1,175 @@
+"""One profile through the engine: validate → a batch of one → `Engine.run` → explain → `Result`.
+
+Analyses a caller did not ask for are not run: ``analyses=("stability", "what_if")`` adds
+them (the CLI asks for stability when it writes a report, and for what-if with ``--what-if``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..catalogue import Catalogue
+from ..models import COMPONENTS, Profile, Weights
+from ..result import Exclusion, Recommendation, Result
+from .batch import ProfileBatch
+from .engine import Engine, Scored, engine_for
+from .explain import contribution_list, explain, in_sentence, join_words, sources_for_claims
+from .scoring import contributions
+from .validate import load_profile
+
+__all__ = ["Recommender", "recommend", "VERDICTS", "DEFAULT_TOP", "RECOMMEND_BAR", "ANALYSES"]
+
+DEFAULT_TOP = 5
+#: Score bands for the verdict on the first choice.
+VERDICTS = (("strong", 0.50), ("fair", 0.30), ("weak", 0.0))
+#: A shortlisted initiative is "recommended" from this score up (and when it addresses
+#: something the profile asked for); below it, "also worth a look".
+RECOMMEND_BAR = 0.25
+ANALYSES = ("stability", "what_if")
+
+ProfileLike = str | os.PathLike[str] | Mapping[str, Any] | Profile
+
+
+def _check_top(top: Any) -> int:
+    if isinstance(top, (bool, np.bool_)) or not isinstance(top, (int, np.integer)) or top < 1:
+        raise ValueError("top must be a whole number of at least 1")
+    return int(top)
+
+
+class Recommender:
+    """A fitted `Engine` that explains its results for one profile at a time."""
+
+    def __init__(self, catalogue: Catalogue | None = None, *, weights: Weights | None = None,
+                 engine: Engine | None = None) -> None:
+        self.engine = engine if engine is not None else engine_for(catalogue, weights)
+        self.catalogue = self.engine.catalogue
+        self.weights = self.engine.weights
+
+    def score(self, profile: Profile, *, top: int = DEFAULT_TOP) -> Scored:
+        """The engine's arrays for one validated profile (a batch of one)."""
+        return self.engine.run(ProfileBatch.from_profiles([profile], self.engine.keys), top=top)
+
+    def recommend(self, profile: ProfileLike, *, top: int = DEFAULT_TOP, analyses: Iterable[str] = ()) -> Result:
+        """Rank the catalogue for one profile; see `recommend`."""
+        top = _check_top(top)
+        wanted = tuple(analyses)
+        for name in wanted:
+            if name not in ANALYSES:
+                raise ValueError(f"unknown analysis {name!r}: choose from {', '.join(ANALYSES)}")
+        cat, eng = self.catalogue, self.engine
+        p = load_profile(profile, catalogue=cat)
+        scored = self.score(p, top=top)
+        result = self.result(p, scored)
+        if "stability" in wanted:
+            from ..analysis.stability import with_stability
+
+            result = with_stability(result, self)
+        if "what_if" in wanted:
+            from ..analysis.whatif import with_what_if
+
+            result = with_what_if(result, self)
+        return result
+
+    def result(self, p: Profile, scored: Scored) -> Result:
+        """The explained `Result` of a scored batch of one."""
+        cat, eng = self.catalogue, self.engine
+        verdicts = eng.rules.verdicts(p, scored.states[0])
+        blocks = contributions(scored.features, eng.matrix, self.weights, 0)
+        s = scored.scores[0]
+        matches = scored.text.matches[scored.batch.text[0]] if scored.batch.text[0] >= 0 else ()
+
+        def rec(col: int, rank: int, member: bool) -> Recommendation:
+            init = cat.initiatives[col]
+            parts = contribution_list(blocks, col, eng.keys, cat.taxonomy)
+            ex = explain(p, init, parts, verdict=verdicts[col], matches=matches, taxonomy=cat.taxonomy)
+            asked = bool(set(ex.covered) & set(p.issues)) or bool(set(p.wants) & set(init.offers)) \
+                or bool(ex.offers) or not p.issues
+            tier = "recommended" if asked and s[col] >= RECOMMEND_BAR else "worth_a_look"
+            return Recommendation(
+                rank=rank, initiative=init, score=float(s[col]), contributions=parts, reasons=tuple(ex.reasons),
+                cautions=tuple(("You already take part in it.", *ex.cautions) if member else ex.cautions),
+                gaps=tuple(ex.gaps), covered=ex.covered, sources=sources_for_claims(init, ex.claims),
+                member=member, tier=tier, offers=ex.offers, matched=tuple(ex.matched),
+            )
+
+        picked = [int(c) for c in scored.selection.shortlist[0] if c >= 0]
+        shortlist = [rec(col, n + 1, False) for n, col in enumerate(picked)]
+        member_cols = np.flatnonzero(scored.batch.members[0] & scored.eligible[0])
+        member_cols = sorted(member_cols, key=lambda c: (-np.round(s[c], 9), cat.ids[c]))
+        members = [rec(int(col), 0, True) for col in member_cols]
+        excluded = [
+            Exclusion(initiative=init, reasons=v.reasons, rules=v.failed,
+                      sources=tuple({"title": x.title, "url": x.url, "as_of": x.as_of.isoformat()} for x in v.sources))
+            for init, v in zip(cat.initiatives, verdicts) if not v.eligible
+        ]
+        covered_any = {k for r in shortlist for k in r.covered}
+        uncovered = tuple(k for k in p.weights() if k not in covered_any)
+        verdict, message = _verdict(p, shortlist, excluded, len(cat), cat)
+        eff = scored.weights[0]
+        return Result(
+            profile=p, catalogue=cat.describe(), taxonomy=cat.taxonomy,
+            weights={c: float(eff[i]) for i, c in enumerate(COMPONENTS)},
+            shortlist=tuple(shortlist), memberships=tuple(members), excluded=tuple(excluded),
+            uncovered=uncovered, verdict=verdict, message=message, considered=len(cat),
+        )
+
+
+def _verdict(p: Profile, shortlist: list[Recommendation], excluded: list[Exclusion], size: int, cat: Catalogue
+             ) -> tuple[str, str]:
+    label = lambda k: in_sentence(cat.taxonomy.label("issues", k))  # noqa: E731
+    listed = list(p.issues) or list(p.weights())
+    issues = join_words([label(k) for k in listed])
+    if not shortlist:
+        if len(excluded) == size:
+            return "none", (
+                f"No initiative in the catalogue is open to this profile: all {size} are excluded "
+                "(see the reasons below)."
+            )
+        return "none", (
+            f"No initiative in the catalogue fits this profile: none of the {size - len(excluded)} open to it "
+            f"addresses {issues} well enough to recommend."
+        )
+    best = shortlist[0]
+    band = next(name for name, floor in VERDICTS if best.score >= floor)
+    n_cov = sum(1 for k in listed if k in best.covered)
+    noun = "listed issues" if p.issues else "likely issues"
+    if band == "weak" or best.tier != "recommended":
+        return "weak", (
+            f"No initiative fits this profile well. The best available, {best.name}, scores {best.score:.2f} "
+            f"and covers {n_cov} of your {len(listed)} {noun}; treat the shortlist as leads to check, "
+            "not as recommendations."
+        )
+    return band, (
+        f"{best.name} is the {'strongest' if band == 'strong' else 'best'} match (score {best.score:.2f}), "
+        f"covering {n_cov} of your {len(listed)} {noun}."
+    )
+
+
+def recommend(
+    profile: ProfileLike,
+    *,
+    catalogue: Catalogue | str | os.PathLike[str] | None = None,
+    top: int = DEFAULT_TOP,
+    weights: Weights | None = None,
+    analyses: Iterable[str] = (),
+) -> Result:
+    """Rank the catalogue's initiatives for one profile and explain the ranking.
+
+    ``profile`` is a YAML path, a mapping or a `Profile`; ``catalogue`` a `Catalogue`, a
+    folder, or None for the packaged one; ``weights`` None for the catalogue's fitted
+    weights. ``analyses`` adds "stability" and/or "what_if" to ``result.extras``. Returns a
+    `Result` whose ``to_dict()`` is the JSON the CLI prints. Raises `ProfileError` /
+    `CatalogueError` for bad input.
+
+    Examples
+    --------
+    >>> r = recommend({"name": "Mill", "kind": "factory", "country": "CN",
+    ...                "sector": "textiles", "issues": ["chemicals", "water"]})
+    >>> r.shortlist[0].id
+    'better-mill-initiative'
+    """
+    return Recommender(engine=engine_for(catalogue, weights)).recommend(profile, top=top, analyses=analyses)

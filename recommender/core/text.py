@@ -1,0 +1,207 @@
+"""What a client's own words say: relevance of a description to each initiative, and the
+mechanisms (offers) it asks for.
+
+Two signals, fitted once per catalogue (`TextModel.fit`) and applied to each distinct
+description (`TextModel.analyse`):
+
+- **Relevance** (0-1 per initiative): the mean of a BM25 match and a semantic match.
+  BM25 (Okapi, fitted with the ``bm25s`` library over each initiative's own text, words
+  stemmed by Snowball) rewards the client's words that the initiative's text shares,
+  rarer words more. BM25 is a sum over the query's terms, so its term weights are kept
+  from ``bm25s`` and a description is scored by adding them up (a test checks the sums
+  against ``bm25s``'s own ``get_scores``); the semantic match is the cosine similarity of
+  static WordLlama embeddings (`embedding`), which survives paraphrase ("small loans on
+  their phones" ~ "mobile micro-finance"). Each is scaled by a fixed reference so that a
+  weak overlap stays small: a description relates to an initiative only as far as it
+  actually says something about it.
+- **Offers** (0-1 per offer key): how surely the description asks for a mechanism or
+  service of the taxonomy's ``offers`` section: 1 where one of the offer's phrases occurs
+  in it (stemmed words, in order), else from the best semantic match of one of its
+  sentences to the offer's description. The matched phrase or sentence is kept, so the
+  report can say "from your description: 'small loans through their phones' → loans,
+  insurance and benefits on workers' phones".
+
+How much the description counts at all follows how much it says (`informativeness`):
+nothing for three words, fully from about a dozen content words.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..models import Initiative
+from ..text import STOP_WORDS
+
+__all__ = ["TextModel", "TextFeatures", "OfferMatch", "initiative_text", "informativeness", "stem_words"]
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+#: Content words from which a description counts fully (and up to which it counts not at all).
+FULL_WORDS, NO_WORDS = 12, 3
+#: BM25 sum that counts as a full match (about three rare, shared words).
+BM25_REFERENCE = 9.0
+#: Cosine above the description's mean over initiatives that counts as a full semantic match.
+COSINE_REFERENCE = 0.22
+#: A sentence this similar to an offer's description asks for it with confidence 0; at
+#: OFFER_FULL with confidence 1.
+OFFER_FLOOR, OFFER_FULL = 0.52, 0.72
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():  # noqa: ANN202 - Stemmer.Stemmer
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def stem_words(text: str) -> list[str]:
+    """Lower-case, stemmed content words (two letters or more, no stop words)."""
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in STOP_WORDS]
+    return _stemmer().stemWords(words) if words else []
+
+
+def informativeness(text: str) -> float:
+    """0 for a description of three content words or fewer, 1 from twelve, linear between."""
+    n = len([w for w in _TOKEN.findall(text.lower()) if w not in STOP_WORDS])
+    return float(np.clip((n - NO_WORDS) / (FULL_WORDS - NO_WORDS), 0.0, 1.0))
+
+
+def initiative_text(init: Initiative, offer_labels: dict[str, str]) -> str:
+    """The words an initiative is matched on: its name, summary, what taking part involves,
+    its roles, keywords and the labels of what it offers."""
+    parts = [init.display_name, init.organisation or "", init.summary, init.involves or "",
+             *init.roles.values(), " ".join(init.keywords)]
+    parts += [offer_labels[k] for k in init.offers if k in offer_labels]
+    return "\n".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class OfferMatch:
+    """Why a description asks for an offer: the words matched, and how surely (0-1)."""
+
+    offer: str
+    words: str
+    confidence: float
+    by_phrase: bool
+
+
+@dataclass(frozen=True)
+class TextFeatures:
+    """What each distinct description says: ``relevance`` (u, m), ``offers`` (u, O)
+    confidence, ``weight`` (u,) informativeness, and the ``matches`` behind the offers."""
+
+    relevance: np.ndarray
+    offers: np.ndarray
+    weight: np.ndarray
+    matches: tuple[tuple[OfferMatch, ...], ...]
+
+    @classmethod
+    def empty(cls, m: int, o: int) -> TextFeatures:
+        return cls(np.zeros((0, m)), np.zeros((0, o)), np.zeros(0), ())
+
+
+class TextModel:
+    """BM25 term weights, document and offer embeddings of one catalogue.
+
+    ``fit`` reads the catalogue's texts; ``analyse`` scores descriptions against them.
+    Fitted models are plain arrays and dictionaries, so they pickle (the engine is kept in
+    the user cache) and a description is scored without importing ``bm25s``.
+    """
+
+    def fit(self, initiatives: Sequence[Initiative], offers: dict[str, tuple[str, str, Sequence[str]]]) -> TextModel:
+        """``offers`` maps each offer key to (label, description, phrases)."""
+        import bm25s
+
+        from .embedding import load_embedding
+
+        self.offer_keys_ = tuple(offers)
+        labels = {k: v[0] for k, v in offers.items()}
+        docs = [initiative_text(i, labels) for i in initiatives]
+        tokens = [stem_words(d) for d in docs]
+        index = bm25s.BM25()
+        index.index(tokens, show_progress=False)
+        self.vocabulary_ = {t: i for t, i in index.vocab_dict.items() if t}
+        csc = index.scores
+        weights = np.zeros((len(index.vocab_dict), len(docs)), dtype=np.float64)
+        for term in range(len(csc["indptr"]) - 1):
+            lo, hi = csc["indptr"][term], csc["indptr"][term + 1]
+            weights[term, csc["indices"][lo:hi]] = csc["data"][lo:hi]
+        self.term_weights_ = weights
+        emb = load_embedding()
+        self.doc_vectors_ = emb.embed(docs)
+        self.offer_vectors_ = emb.embed([f"{v[0]}. {v[1]}" for v in offers.values()])
+        # Phrases as stemmed word tuples, indexed by their first word.
+        phrases: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
+        for pos, (label, _, words) in enumerate(offers.values()):
+            for phrase in (label, *words):
+                stems = tuple(stem_words(phrase))
+                if stems:
+                    phrases.setdefault(stems[0], []).append((stems, pos, phrase))
+        self.phrases_ = {w: tuple(v) for w, v in phrases.items()}
+        return self
+
+    # --- scoring descriptions --------------------------------------------------------
+
+    def bm25(self, text: str) -> np.ndarray:
+        """BM25 scores (m,) of one text against every initiative (`bm25s`'s sums)."""
+        ids = [self.vocabulary_[t] for t in stem_words(text) if t in self.vocabulary_]
+        if not ids:
+            return np.zeros(self.term_weights_.shape[1])
+        return self.term_weights_[ids].sum(axis=0)
+
+    def phrase_matches(self, text: str) -> dict[int, tuple[float, str]]:
+        """Offers whose phrases occur in ``text``: position -> (confidence, phrase as written in the taxonomy).
+
+        A phrase of two or more words is sure (1.0); a single word only hints (0.5).
+        """
+        words = stem_words(text)
+        found: dict[int, tuple[float, str]] = {}
+        for i, w in enumerate(words):
+            for stems, pos, phrase in self.phrases_.get(w, ()):
+                if tuple(words[i:i + len(stems)]) == stems:
+                    conf = 1.0 if len(stems) > 1 else 0.5
+                    if conf > found.get(pos, (0.0, ""))[0]:
+                        found[pos] = (conf, phrase)
+        return found
+
+    def analyse(self, texts: Sequence[str]) -> TextFeatures:
+        """`TextFeatures` of distinct, non-empty descriptions."""
+        from .embedding import load_embedding
+
+        m, o = self.term_weights_.shape[1], len(self.offer_keys_)
+        if not texts:
+            return TextFeatures.empty(m, o)
+        emb = load_embedding()
+        vectors = emb.embed(list(texts))
+        cosine = vectors @ self.doc_vectors_.T  # (u, m)
+        semantic = np.clip((cosine - cosine.mean(axis=1, keepdims=True)) / COSINE_REFERENCE, 0.0, 1.0)
+        lexical = np.array([np.clip(self.bm25(t) / BM25_REFERENCE, 0.0, 1.0) for t in texts])
+        relevance = (semantic + lexical) / 2.0
+        weight = np.array([informativeness(t) for t in texts])
+        offers = np.zeros((len(texts), o))
+        matches: list[tuple[OfferMatch, ...]] = []
+        # Sentences for the semantic offer match, all embedded at once.
+        sentences = [[s for s in _SENTENCE.split(t) if len(_TOKEN.findall(s)) >= 3] or [t] for t in texts]
+        flat = [s for group in sentences for s in group]
+        sent_vectors = emb.embed(flat) @ self.offer_vectors_.T  # (S, O)
+        start = 0
+        for u, text in enumerate(texts):
+            found: dict[int, OfferMatch] = {}
+            for pos, (conf, phrase) in self.phrase_matches(text).items():
+                found[pos] = OfferMatch(self.offer_keys_[pos], phrase, conf, True)
+            block = sent_vectors[start:start + len(sentences[u])]
+            start += len(sentences[u])
+            best = block.argmax(axis=0)
+            for pos in range(o):
+                conf = float(np.clip((block[best[pos], pos] - OFFER_FLOOR) / (OFFER_FULL - OFFER_FLOOR), 0.0, 1.0))
+                if conf > 0 and conf > (found[pos].confidence if pos in found else 0.0):
+                    found[pos] = OfferMatch(self.offer_keys_[pos], sentences[u][best[pos]].strip(), conf, False)
+            for pos, match in found.items():
+                offers[u, pos] = match.confidence
+            matches.append(tuple(sorted(found.values(), key=lambda x: (-x.confidence, x.offer))))
+        return TextFeatures(relevance=relevance, offers=offers, weight=weight, matches=tuple(matches))
