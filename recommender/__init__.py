@@ -8,6 +8,9 @@ The public API::
 """
 
 from .catalogue import Catalogue, load_catalogue
+from .core.engine import Engine, engine_for
+from .core.recommend import Recommender, recommend
+from .core.validate import load_profile
 from .errors import (
     CatalogueError,
     DependencyError,
@@ -17,9 +20,6 @@ from .errors import (
     ProfileError,
     WeightsError,
 )
-from .core.engine import Engine, engine_for
-from .core.recommend import Recommender, recommend
-from .core.validate import load_profile
 from .models import Initiative, Profile, Weights
 from .result import Exclusion, Recommendation, Result
 

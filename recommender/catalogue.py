@@ -205,7 +205,8 @@ def _check_initiative(
             refs[source.ref] = s_i
         for f_i, name in enumerate(source.supports):
             base, _, sub = name.partition(".")
-            known_sub = not sub or (base == "issues" and sub in init.issues) or (base == "offers" and sub in init.offers)
+            known_sub = (not sub or (base == "issues" and sub in init.issues)
+                         or (base == "offers" and sub in init.offers))
             if base not in _SUPPORTABLE or not known_sub:
                 raise fail(f"supports names an unknown field {name!r}", ("sources", s_i, "supports", f_i))
     for path, ref_list in _references(init):

@@ -33,11 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from ..catalogue import Catalogue, load_catalogue
+from ..core.validate import load_profile, split_list, validate_profile
 from ..errors import InputError, ProfileError
 from ..loading import YamlDoc, read_yaml
 from ..models import COMPONENTS, Profile, Weights
 from ..result import Result
-from ..core.validate import load_profile, split_list, validate_profile
 from ..vocabulary import did_you_mean
 from .baseline import Baseline
 

@@ -45,10 +45,10 @@ from typing import Any
 import numpy as np
 
 from ..catalogue import Catalogue, load_catalogue
+from ..core.validate import load_profile, validate_profile
 from ..errors import InputError, ProfileError
 from ..loading import read_text
 from ..models import COMPONENTS, Profile, Weights
-from ..core.validate import load_profile, validate_profile
 from ..vocabulary import did_you_mean
 
 __all__ = [

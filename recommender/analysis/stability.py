@@ -5,8 +5,8 @@ weights are each multiplied by an independent factor drawn uniformly from
 ``[1 - perturbation, 1 + perturbation]``, ``draws`` times, from a generator seeded with
 ``seed`` (so the figures are reproducible). In every draw the scores are recomputed
 by the engine from the per-component scores, and the first choice is taken by the engine's
-own selection (eligible, not already joined, relevant, at least the minimum score). ``top_stays_first`` is the share of draws in which the
-unperturbed first choice stays first.
+own selection (eligible, not already joined, relevant, at least the minimum score).
+``top_stays_first`` is the share of draws in which the unperturbed first choice stays first.
 
 A shortlist is flagged as a near-tie when the first choice leads the runner-up by less
 than `NEAR_TIE_MARGIN` or stays first in less than `NEAR_TIE_SHARE` of the draws.
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..catalogue import Catalogue
-from ..models import COMPONENTS, Profile, Weights
 from ..core.scoring import SCORE_DECIMALS, combine
+from ..models import COMPONENTS, Profile, Weights
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.engine import Scored

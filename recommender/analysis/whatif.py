@@ -460,7 +460,8 @@ def _alternative(space: _Space, combo: tuple[Change, ...], col: int, total: np.n
     if current >= 0:
         cur_score = float(total[current])
         a, b = _score_text(score, cur_score)
-        sentence = f"If {clause}, {name} would rank first at {a}, ahead of {cat.initiatives[current].display_name} at {b}."
+        ahead = cat.initiatives[current].display_name
+        sentence = f"If {clause}, {name} would rank first at {a}, ahead of {ahead} at {b}."
     else:
         cur_score = None
         sentence = f"If {clause}, {name} would be recommended first, at {score:.2f}."

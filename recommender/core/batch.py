@@ -87,13 +87,13 @@ class ProfileBatch:
     def from_profiles(cls, profiles: Sequence[Profile], keys: Keys) -> ProfileBatch:
         """The batch of validated `Profile` objects."""
         n = len(profiles)
-        K, A, O, S, m, C = (len(keys.issues), len(keys.approaches), len(keys.offers), len(keys.sectors),
+        K, A, n_offers, S, m, C = (len(keys.issues), len(keys.approaches), len(keys.offers), len(keys.sectors),
                             len(keys.ids), len(keys.countries))
         out = {
             "kind": np.zeros(n, dtype=np.int8), "country": np.zeros(n, dtype=np.int32),
             "sourcing": np.zeros((n, C), dtype=bool), "sectors": np.zeros((n, S), dtype=bool),
             "stated": np.zeros((n, K)), "inferred": np.zeros((n, K)), "prefers": np.zeros((n, A), dtype=bool),
-            "wants": np.zeros((n, O), dtype=bool), "shares": np.full((n, 2), np.nan), "size": np.full(n, np.nan),
+            "wants": np.zeros((n, n_offers), dtype=bool), "shares": np.full((n, 2), np.nan), "size": np.full(n, np.nan),
             "members": np.zeros((n, m), dtype=bool), "text": np.full(n, -1, dtype=np.int32),
         }
         texts: dict[str, int] = {}

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..catalogue import Catalogue, load_catalogue
-from ..models import COMPONENTS, Weights
+from ..models import Weights
 from .batch import Keys, ProfileBatch
 from .eligibility import EXCLUDED, UNDOCUMENTED, Rules
 from .scoring import Features, InitiativeMatrix, combine, component_scores, effective_weights

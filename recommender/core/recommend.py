@@ -60,7 +60,7 @@ class Recommender:
         for name in wanted:
             if name not in ANALYSES:
                 raise ValueError(f"unknown analysis {name!r}: choose from {', '.join(ANALYSES)}")
-        cat, eng = self.catalogue, self.engine
+        cat = self.catalogue
         p = load_profile(profile, catalogue=cat)
         scored = self.score(p, top=top)
         result = self.result(p, scored)

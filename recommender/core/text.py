@@ -140,7 +140,8 @@ class TextModel:
         for pos, (label, _, words) in enumerate(offers.values()):
             for phrase in (label, *words):
                 stems = tuple(stem_words(phrase))
-                if stems:
+                # A phrase that stop words reduce to one word ("our own practices") says too little.
+                if len(stems) > 1 or (stems and len(phrase.split()) == 1):
                     phrases.setdefault(stems[0], []).append((stems, pos, phrase))
         self.phrases_ = {w: tuple(v) for w, v in phrases.items()}
         return self
@@ -155,18 +156,25 @@ class TextModel:
         return self.term_weights_[ids].sum(axis=0)
 
     def phrase_matches(self, text: str) -> dict[int, tuple[float, str]]:
-        """Offers whose phrases occur in ``text``: position -> (confidence, phrase as written in the taxonomy).
+        """Offers whose phrases occur in ``text``: position -> (confidence, the words matched).
 
-        A phrase of two or more words is sure (1.0); a single word only hints (0.5).
+        A phrase of two or more words is sure (1.0); a single word only hints (0.5), and
+        several different hinting words add up (two: 0.75, three: 0.875).
         """
         words = stem_words(text)
-        found: dict[int, tuple[float, str]] = {}
+        sure: dict[int, str] = {}
+        hints: dict[int, dict[str, str]] = {}
         for i, w in enumerate(words):
             for stems, pos, phrase in self.phrases_.get(w, ()):
                 if tuple(words[i:i + len(stems)]) == stems:
-                    conf = 1.0 if len(stems) > 1 else 0.5
-                    if conf > found.get(pos, (0.0, ""))[0]:
-                        found[pos] = (conf, phrase)
+                    if len(stems) > 1:
+                        sure.setdefault(pos, phrase)
+                    else:
+                        hints.setdefault(pos, {}).setdefault(stems[0], phrase)
+        found = {pos: (1.0, phrase) for pos, phrase in sure.items()}
+        for pos, got in hints.items():
+            if pos not in found:
+                found[pos] = (1.0 - 0.5 ** len(got), ", ".join(got.values()))
         return found
 
     def analyse(self, texts: Sequence[str]) -> TextFeatures:

@@ -16,15 +16,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..countries import country_name
 from ..analysis.coverage import best_combination
-from ..errors import InputError
-from ..core.explain import STRENGTH_WORDS, in_sentence, join_words
-from ..models import COMPONENTS
-from ..core.recommend import VERDICTS
-from .render import ReportOptions, report_date
-from ..result import Recommendation, Result, round_preserving_sum
 from ..analysis.stability import NEAR_TIE_MARGIN, NEAR_TIE_SHARE
+from ..core.explain import STRENGTH_WORDS, in_sentence, join_words
+from ..core.recommend import VERDICTS
+from ..countries import country_name
+from ..errors import InputError
+from ..models import COMPONENTS
+from ..result import Recommendation, Result, round_preserving_sum
+from .render import ReportOptions, report_date
 
 __all__ = [
     "ReportContext",

@@ -33,7 +33,6 @@ from ..catalogue import Catalogue, load_catalogue
 from ..core.batch import KINDS, ProfileBatch
 from ..core.eligibility import UNDOCUMENTED
 from ..core.engine import Engine, Scored, engine_for
-from ..core.scoring import rounded
 from ..core.validate import infer_issues, validate_profile
 from ..errors import InputError, ProfileError
 from ..models import MAX_WORKFORCE, Profile, Weights
