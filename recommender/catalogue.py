@@ -300,6 +300,8 @@ def _load(path: Path) -> Catalogue:
     initiatives.sort(key=lambda i: i.id)
     weights = Weights()
     weights_path = path / "weights.yaml"
+    if not weights_path.exists():
+        weights_path = default_catalogue_dir() / "weights.yaml"
     if weights_path.exists():
         from .weights import parse_weights
 

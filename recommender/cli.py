@@ -251,7 +251,7 @@ def evaluate_command(cases: Path, catalogue_dir: Path | None, weights_file: Path
 
 
 @main.command("learn")
-@click.argument("feedback", type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Where to write the learnt weights file (YAML) for --weights.")
 @click.option("--cases", type=click.Path(path_type=Path), default=None,
@@ -260,17 +260,19 @@ def evaluate_command(cases: Path, catalogue_dir: Path | None, weights_file: Path
 @weights_option
 @debug_option
 @handle_errors
-def learn_command(feedback: Path, output: Path, cases: Path | None, catalogue_dir: Path | None,
+def learn_command(sources: tuple[Path, ...], output: Path, cases: Path | None, catalogue_dir: Path | None,
                   weights_file: Path | None, debug: bool) -> None:
-    """Fit the component weights on FEEDBACK (CSV of profile, initiative, accepted/rejected).
+    """Fit the component weights by pairwise learning to rank on SOURCES: a feedback CSV
+    (profile, initiative, accepted/rejected), or labelled cases files (YAML; their dev cases,
+    with regularisation and the undocumented discount chosen by cross-validation).
 
     Eligibility is never learnt: records for initiatives the profile cannot join are
     reported and skipped. With --weights, that file is the "before" and gives min_score.
-    See docs/evaluation.md for the CSV format.
+    See docs/evaluation.md for the formats.
     """
     from . import commands
 
-    sys.exit(commands.run_learn(feedback, output=output, catalogue_dir=catalogue_dir, weights_file=weights_file,
+    sys.exit(commands.run_learn(sources, output=output, catalogue_dir=catalogue_dir, weights_file=weights_file,
                                 cases=cases, echo=click.echo))
 
 

@@ -117,6 +117,8 @@ class Exclusion:
     reasons: tuple[str, ...]
     rules: tuple[str, ...]
     sources: tuple[dict, ...] = ()
+    #: What it would score were it open to the profile (None when it addresses nothing asked for).
+    fit: float | None = None
 
     @property
     def id(self) -> str:
@@ -128,7 +130,8 @@ class Exclusion:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "reasons": list(self.reasons), "rules": list(self.rules),
-                "sources": [dict(s) for s in self.sources]}
+                "sources": [dict(s) for s in self.sources],
+                "fit": None if self.fit is None else shown_score(self.fit)}
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,9 @@ class Result:
     message: str
     considered: int
     extras: dict[str, Any] = field(default_factory=dict)
+    #: Eligible initiatives outside the shortlist that offer something asked for, or cover a
+    #: listed issue nothing on the shortlist covers (rank 0, tier "close_fit").
+    close_fits: tuple[Recommendation, ...] = ()
 
     @property
     def top(self) -> Recommendation | None:
@@ -166,6 +172,7 @@ class Result:
             "shortlist": [r.to_dict() for r in self.shortlist],
             "memberships": [r.to_dict() for r in self.memberships],
             "excluded": [e.to_dict() for e in self.excluded],
+            "close_fits": [r.to_dict() for r in self.close_fits],
             "uncovered": list(self.uncovered),
         }
         out.update(self.extras)

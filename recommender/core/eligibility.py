@@ -3,7 +3,8 @@
 Four rules (`models.RULES`), each a lookup table over the catalogue so that one profile or
 a million are checked the same way:
 
-- status: an initiative that has ended is excluded everywhere;
+- status: an initiative that has ended is excluded everywhere; one whose current activity is
+  unconfirmed ("unverified") is not documented: eligible, with a caution and the discount;
 - kind: the profile's kind (factory or brand) among the initiative's participants;
 - sector: any of the profile's sectors among those the initiative documents;
 - country: a factory's country; for a brand, its sourcing countries (a fit when any is
@@ -74,7 +75,9 @@ class Rules:
     def fit(self, catalogue: Catalogue, keys: Keys) -> Rules:
         self.catalogue_, self.keys_ = catalogue, keys
         inits = catalogue.initiatives
-        self.status_ = np.array([EXCLUDED if not i.recommendable else FIT for i in inits], dtype=np.int8)
+        # An ended programme is excluded; one whose current activity is unconfirmed is not documented.
+        self.status_ = np.array([EXCLUDED if not i.recommendable else UNDOCUMENTED if i.status.state == "unverified"
+                                 else FIT for i in inits], dtype=np.int8)
         self.kind_ = np.array([[self._state(i, "kind", k, k in i.participants) for i in inits] for k in KINDS],
                               dtype=np.int8)
         self.sector_ = np.array([[self._state(i, "sector", s, s in i.sectors) for i in inits]

@@ -165,6 +165,8 @@ class Engine:
 # --- fitted engines, kept in memory and in the user cache ------------------------------------
 
 _ENGINES: dict[tuple[str, Weights | None], Engine] = {}
+# The same engine by catalogue object, so that a caller passing the same catalogue again pays no digest.
+_BY_OBJECT: dict[tuple[int, Weights | None], Engine] = {}
 
 
 def _fingerprint(catalogue: Catalogue) -> str:
@@ -190,14 +192,19 @@ def engine_for(catalogue: Catalogue | str | os.PathLike[str] | None = None, weig
 
     if not isinstance(catalogue, Catalogue):
         catalogue = load_catalogue(catalogue)
+    seen = _BY_OBJECT.get((id(catalogue), weights))
+    if seen is not None and seen.catalogue is catalogue:
+        return seen
     print_ = _fingerprint(catalogue)
     key = (print_, weights)
     found = _ENGINES.get(key)
     if found is None:
         if len(_ENGINES) > 16:
             _ENGINES.clear()
+            _BY_OBJECT.clear()
         found = cached("engines", catalogue.path, (print_, weights, _code_stamp()),
                        lambda: Engine(catalogue, weights), Engine)
         found.catalogue = catalogue  # the caller's object, so identity checks keep working
         _ENGINES[key] = found
+    _BY_OBJECT[(id(catalogue), weights)] = found
     return found

@@ -207,13 +207,32 @@ def explain(
     return ex
 
 
+_SUPPORTS: dict[int, tuple[Initiative, dict[str, tuple[int, ...]]]] = {}
+
+
+def _supports(init: Initiative) -> dict[str, tuple[int, ...]]:
+    """Field -> the indices of the sources that back it, per initiative, built once."""
+    hit = _SUPPORTS.get(id(init))
+    if hit is None or hit[0] is not init:
+        index: dict[str, list[int]] = {}
+        for i, src in enumerate(init.sources):
+            for name in src.supports:
+                index.setdefault(name, []).append(i)
+        if len(_SUPPORTS) > 256:
+            _SUPPORTS.clear()
+        hit = _SUPPORTS[id(init)] = (init, {k: tuple(v) for k, v in index.items()})
+    return hit[1]
+
+
 def sources_for_claims(init: Initiative, claims: list[str]) -> tuple[dict, ...]:
     """The sources behind ``claims``, each once, with the claims it backs. A source's ``note``
     (consultant voice) is kept for the JSON and the ``--notes`` appendix; reports leave it out."""
+    index = _supports(init)
     backing: dict[int, list[str]] = {}
     for claim in dict.fromkeys(claims):
-        for src in init.sources_for(claim):
-            backing.setdefault(init.sources.index(src), []).append(claim)
+        found = index.get(claim) or (index.get(claim.split(".", 1)[0], ()) if "." in claim else ())
+        for i in found:
+            backing.setdefault(i, []).append(claim)
     out = []
     for idx in sorted(backing):
         s = init.sources[idx]

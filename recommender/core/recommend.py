@@ -6,6 +6,7 @@ them (the CLI asks for stability when it writes a report, and for what-if with `
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -13,9 +14,11 @@ from typing import Any
 import numpy as np
 
 from ..catalogue import Catalogue
+from ..countries import country_name
 from ..models import COMPONENTS, Profile, Weights
 from ..result import Exclusion, Recommendation, Result
 from .batch import ProfileBatch
+from .eligibility import RULES, UNDOCUMENTED
 from .engine import Engine, Scored, engine_for
 from .explain import contribution_list, explain, in_sentence, join_words, sources_for_claims
 from .scoring import contributions
@@ -82,13 +85,17 @@ class Recommender:
         s = scored.scores[0]
         matches = scored.text.matches[scored.batch.text[0]] if scored.batch.text[0] >= 0 else ()
 
+        undocumented = {rule: scored.states[0, :, r] == UNDOCUMENTED for r, rule in enumerate(RULES)}
+
         def rec(col: int, rank: int, member: bool) -> Recommendation:
             init = cat.initiatives[col]
             parts = contribution_list(blocks, col, eng.keys, cat.taxonomy)
             ex = explain(p, init, parts, verdict=verdicts[col], matches=matches, taxonomy=cat.taxonomy)
             asked = bool(set(ex.covered) & set(p.issues)) or bool(set(p.wants) & set(init.offers)) \
                 or bool(ex.offers) or not p.issues
-            tier = "recommended" if asked and s[col] >= RECOMMEND_BAR else "worth_a_look"
+            # Recommended: passes the bar, answers what was asked, and works where the client is.
+            located = not undocumented["country"][col]
+            tier = "recommended" if asked and located and s[col] >= RECOMMEND_BAR else "worth_a_look"
             return Recommendation(
                 rank=rank, initiative=init, score=float(s[col]), contributions=parts, reasons=tuple(ex.reasons),
                 cautions=tuple(("You already take part in it.", *ex.cautions) if member else ex.cautions),
@@ -101,25 +108,53 @@ class Recommender:
         member_cols = np.flatnonzero(scored.batch.members[0] & scored.eligible[0])
         member_cols = sorted(member_cols, key=lambda c: (-np.round(s[c], 9), cat.ids[c]))
         members = [rec(int(col), 0, True) for col in member_cols]
+        relevant = scored.relevant[0]
         excluded = [
             Exclusion(initiative=init, reasons=v.reasons, rules=v.failed,
-                      sources=tuple({"title": x.title, "url": x.url, "as_of": x.as_of.isoformat()} for x in v.sources))
-            for init, v in zip(cat.initiatives, verdicts) if not v.eligible
+                      sources=tuple({"title": x.title, "url": x.url, "as_of": x.as_of.isoformat()} for x in v.sources),
+                      fit=float(s[col]) if relevant[col] else None)
+            for col, (init, v) in enumerate(zip(cat.initiatives, verdicts)) if not v.eligible
         ]
         covered_any = {k for r in shortlist for k in r.covered}
         uncovered = tuple(k for k in p.weights() if k not in covered_any)
-        verdict, message = _verdict(p, shortlist, excluded, len(cat), cat)
+        close = self._close_fits(p, scored, picked, covered_any)
+        close_fits = [rec(col, 0, False) for col in close]
+        close_fits = [dataclasses.replace(r, tier="close_fit") for r in close_fits]
+        first = shortlist[0].id if shortlist else None
+        gaps = {rule: bool(first is not None and undocumented[rule][cat.ids.index(first)])
+                for rule in ("kind", "sector", "country")}
+        verdict, message = _verdict(p, shortlist, excluded, len(cat), cat, gaps)
         eff = scored.weights[0]
         return Result(
             profile=p, catalogue=cat.describe(), taxonomy=cat.taxonomy,
             weights={c: float(eff[i]) for i, c in enumerate(COMPONENTS)},
             shortlist=tuple(shortlist), memberships=tuple(members), excluded=tuple(excluded),
             uncovered=uncovered, verdict=verdict, message=message, considered=len(cat),
+            close_fits=tuple(close_fits),
         )
 
+    def _close_fits(self, p: Profile, scored: Scored, picked: list[int], covered: set[str]) -> list[int]:
+        """Candidates left off the shortlist that offer a mechanism the profile wants (strength 2
+        or 3) or cover a listed issue no shortlisted initiative covers, best first (at most 3)."""
+        eng = self.engine
+        cand = scored.selection.candidate[0] | (scored.eligible[0] & scored.relevant[0] & ~scored.batch.members[0])
+        wanted = scored.features.offers[0] > 0
+        offers = (eng.matrix.offers[:, wanted] >= 2 / 3).any(axis=1) if wanted.any() else np.zeros(len(eng.ids), bool)
+        missing = [eng.keys.pos("issues", k) for k in p.issues if k not in covered]
+        issues = (eng.matrix.issues[:, missing] > 0).any(axis=1) if missing else np.zeros(len(eng.ids), bool)
+        s = scored.scores[0]
+        cols = [c for c in np.flatnonzero(cand & (offers | issues)) if c not in picked]
+        return sorted(cols, key=lambda c: (-np.round(s[c], 9), eng.ids[c]))[:3]
 
-def _verdict(p: Profile, shortlist: list[Recommendation], excluded: list[Exclusion], size: int, cat: Catalogue
-             ) -> tuple[str, str]:
+
+def _verdict(p: Profile, shortlist: list[Recommendation], excluded: list[Exclusion], size: int, cat: Catalogue,
+             undocumented: Mapping[str, bool]) -> tuple[str, str]:
+    """The verdict band on the first choice and one plain sentence.
+
+    The band follows the score (`VERDICTS`) and the evidence: a first choice with no
+    documented work where the client is (its country, or a brand's sourcing countries) is
+    only a lead to check ("weak"); one with no documented work in the client's sector or
+    kind is at most "fair"."""
     label = lambda k: in_sentence(cat.taxonomy.label("issues", k))  # noqa: E731
     listed = list(p.issues) or list(p.weights())
     issues = join_words([label(k) for k in listed])
@@ -137,6 +172,15 @@ def _verdict(p: Profile, shortlist: list[Recommendation], excluded: list[Exclusi
     band = next(name for name, floor in VERDICTS if best.score >= floor)
     n_cov = sum(1 for k in listed if k in best.covered)
     noun = "listed issues" if p.issues else "likely issues"
+    if undocumented.get("country") and band != "weak":
+        where = (", ".join(country_name(c) for c in p.sourcing_countries) if p.kind == "brand"
+                 else country_name(p.country))
+        return "weak", (
+            f"{best.name} matches what you asked for (score {best.score:.2f}), but it has no documented work in "
+            f"{where}: treat it as a lead to confirm with the programme, not yet as a recommendation."
+        )
+    if band == "strong" and (undocumented.get("sector") or undocumented.get("kind")):
+        band = "fair"
     if band == "weak" or best.tier != "recommended":
         return "weak", (
             f"No initiative fits this profile well. The best available, {best.name}, scores {best.score:.2f} "

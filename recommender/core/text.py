@@ -65,6 +65,17 @@ def stem_words(text: str) -> list[str]:
     return _stemmer().stemWords(words) if words else []
 
 
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` that have three words or more (else the whole)."""
+    spans, start = [], 0
+    for m in _SENTENCE.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    spans = [(a, b) for a, b in spans if len(_TOKEN.findall(text[a:b])) >= 3]
+    return spans or [(0, len(text))]
+
+
 def informativeness(text: str) -> float:
     """0 for a description of three content words or fewer, 1 from twelve, linear between."""
     n = len([w for w in _TOKEN.findall(text.lower()) if w not in STOP_WORDS])
@@ -184,31 +195,31 @@ class TextModel:
         m, o = self.term_weights_.shape[1], len(self.offer_keys_)
         if not texts:
             return TextFeatures.empty(m, o)
+        # Each description and its sentences (for the semantic offer match), from one tokenisation.
         emb = load_embedding()
-        vectors = emb.embed(list(texts))
-        cosine = vectors @ self.doc_vectors_.T  # (u, m)
+        spans = [_sentences(t) for t in texts]
+        sentences = [[t[a:b] for a, b in group] for t, group in zip(texts, spans)]
+        parts = [emb.embed_parts(t, group) for t, group in zip(texts, spans)]
+        vectors = np.vstack([p[:1] for p in parts] + [p[1:] for p in parts])
+        cosine = vectors[: len(texts)] @ self.doc_vectors_.T  # (u, m)
         semantic = np.clip((cosine - cosine.mean(axis=1, keepdims=True)) / COSINE_REFERENCE, 0.0, 1.0)
         lexical = np.array([np.clip(self.bm25(t) / BM25_REFERENCE, 0.0, 1.0) for t in texts])
         relevance = (semantic + lexical) / 2.0
         weight = np.array([informativeness(t) for t in texts])
+        sent_scores = vectors[len(texts):] @ self.offer_vectors_.T  # (S, O)
+        confidence = np.clip((sent_scores - OFFER_FLOOR) / (OFFER_FULL - OFFER_FLOOR), 0.0, 1.0)
         offers = np.zeros((len(texts), o))
         matches: list[tuple[OfferMatch, ...]] = []
-        # Sentences for the semantic offer match, all embedded at once.
-        sentences = [[s for s in _SENTENCE.split(t) if len(_TOKEN.findall(s)) >= 3] or [t] for t in texts]
-        flat = [s for group in sentences for s in group]
-        sent_vectors = emb.embed(flat) @ self.offer_vectors_.T  # (S, O)
         start = 0
         for u, text in enumerate(texts):
-            found: dict[int, OfferMatch] = {}
-            for pos, (conf, phrase) in self.phrase_matches(text).items():
-                found[pos] = OfferMatch(self.offer_keys_[pos], phrase, conf, True)
-            block = sent_vectors[start:start + len(sentences[u])]
+            block = confidence[start:start + len(sentences[u])]
             start += len(sentences[u])
-            best = block.argmax(axis=0)
-            for pos in range(o):
-                conf = float(np.clip((block[best[pos], pos] - OFFER_FLOOR) / (OFFER_FULL - OFFER_FLOOR), 0.0, 1.0))
-                if conf > 0 and conf > (found[pos].confidence if pos in found else 0.0):
-                    found[pos] = OfferMatch(self.offer_keys_[pos], sentences[u][best[pos]].strip(), conf, False)
+            best, conf = block.argmax(axis=0), block.max(axis=0)
+            found = {pos: OfferMatch(self.offer_keys_[pos], sentences[u][best[pos]].strip(), float(conf[pos]), False)
+                     for pos in np.flatnonzero(conf > 0)}
+            for pos, (c, phrase) in self.phrase_matches(text).items():
+                if c >= (found[pos].confidence if pos in found else 0.0):
+                    found[pos] = OfferMatch(self.offer_keys_[pos], phrase, c, True)
             for pos, match in found.items():
                 offers[u, pos] = match.confidence
             matches.append(tuple(sorted(found.values(), key=lambda x: (-x.confidence, x.offer))))
