@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from .countries import resolve_country
 from .errors import CatalogueError
 from .loading import YamlDoc, read_yaml, require_mapping
+from .datasets import STAGES, DolList, Hazards, ItucIndex, OshVocabulary, RiskData
 from .models import CatalogueMeta, Initiative, Taxonomy, Weights
 from .vocabulary import Vocabulary, did_you_mean
 
@@ -112,6 +113,8 @@ class Catalogue:
     initiatives: tuple[Initiative, ...]
     path: str
     weights: Weights = field(default_factory=Weights)
+    risk: RiskData | None = None
+    osh: OshVocabulary | None = None
     _by_id: dict[str, Initiative] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -306,7 +309,88 @@ def _load(path: Path) -> Catalogue:
         from .weights import parse_weights
 
         weights = parse_weights(read_yaml(weights_path, what="weights file", error=CatalogueError))
-    return Catalogue(meta=meta, taxonomy=taxonomy, initiatives=tuple(initiatives), path=str(path), weights=weights)
+    risk = _risk_data(path, taxonomy, vocab)
+    osh = _osh_vocabulary(path, vocab, {i.id for i in initiatives})
+    return Catalogue(meta=meta, taxonomy=taxonomy, initiatives=tuple(initiatives), path=str(path), weights=weights,
+                     risk=risk, osh=osh)
+
+
+def _data_file(path: Path, name: str) -> Path | None:
+    """``name`` in the catalogue folder, else the packaged one (None when neither exists)."""
+    for folder in (path, default_catalogue_dir()):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _risk_data(path: Path, taxonomy: Taxonomy, vocab: Mapping[str, Vocabulary]) -> RiskData | None:
+    """The three risk datasets (`datasets`), checked against the taxonomy and ISO countries."""
+    files = {k: _data_file(path, f"risk/{name}.yaml") for k, name in
+             (("ituc", "ituc-global-rights-index"), ("dol", "dol-goods-list"), ("hazards", "sector-hazards"))}
+    if any(f is None for f in files.values()):
+        return None
+    docs = {k: read_yaml(f, what="risk data file", max_bytes=4 << 20, error=CatalogueError) for k, f in files.items()}
+    models = {"ituc": ItucIndex, "dol": DolList, "hazards": Hazards}
+    parsed = {k: _validate(models[k], doc, "risk data") for k, doc in docs.items()}
+
+    def fail(k: str, msg: str, at: tuple) -> CatalogueError:
+        return CatalogueError(msg, source=docs[k].source, line=docs[k].line(at), field=".".join(map(str, at)))
+
+    for code in parsed["ituc"].ratings:
+        if len(code) != 2 or resolve_country(code) != code:
+            raise fail("ituc", f"{code!r} is not an ISO 3166-1 alpha-2 code", ("ratings", code))
+    dol = parsed["dol"]
+    for n, e in enumerate((*dol.entries, *dol.downstream)):
+        if resolve_country(e.country) != e.country:
+            raise fail("dol", f"{e.country!r} is not an ISO 3166-1 alpha-2 code", ("entries", n, "country"))
+        if e.good not in dol.goods_to_sectors:
+            raise fail("dol", f"good {e.good!r} has no entry in goods_to_sectors", ("entries", n, "good"))
+    for good, g in dol.goods_to_sectors.items():
+        for s in g.sectors:
+            if s not in vocab["sectors"].keys:
+                raise fail("dol", f"unknown sector key {s!r}", ("goods_to_sectors", good))
+    hz = parsed["hazards"]
+    known = {s.id for s in hz.sources}
+    entries = [(("sectors", k), e) for k, e in hz.sectors.items()] + [(("stages", k), e) for k, e in hz.stages.items()]
+    entries += [(("stages", k, "variants", v), ve) for k, e in hz.stages.items() for v, ve in e.variants.items()]
+    entries += [(("workforce_signals", k), e) for k, e in hz.workforce_signals.items()]
+    for at, e in entries:
+        for key in e.issues:
+            if key not in vocab["issues"].keys:
+                raise fail("hazards", f"unknown issue key {key!r}", (*at, "issues", key))
+        for ref in e.sources:
+            if ref not in known:
+                raise fail("hazards", f"no source has id {ref!r}", (*at, "sources"))
+    for key in hz.sectors:
+        if key not in taxonomy.sectors:
+            raise fail("hazards", f"unknown sector key {key!r}", ("sectors", key))
+    for key in hz.stages:
+        if key not in STAGES:
+            raise fail("hazards", f"unknown stage {key!r}", ("stages", key), )
+    return RiskData(ituc=parsed["ituc"], dol=dol, hazards=hz)
+
+
+def _osh_vocabulary(path: Path, vocab: Mapping[str, Vocabulary], ids: set[str]) -> OshVocabulary | None:
+    """Open Supply Hub's names mapped to the taxonomy (`datasets.OshVocabulary`), checked."""
+    file = _data_file(path, "open-supply-hub.yaml")
+    if file is None:
+        return None
+    doc = read_yaml(file, what="Open Supply Hub mapping", max_bytes=2 << 20, error=CatalogueError)
+    osh = _validate(OshVocabulary, doc, "Open Supply Hub mapping")
+
+    def fail(msg: str, at: tuple) -> CatalogueError:
+        return CatalogueError(msg, source=doc.source, line=doc.line(at), field=".".join(map(str, at)))
+
+    for name, key in osh.sectors.items():
+        if key not in vocab["sectors"].keys:
+            raise fail(f"unknown sector key {key!r}", ("sectors", name))
+    for name, stage in osh.stages.items():
+        if stage not in STAGES:
+            raise fail(f"unknown stage {stage!r}", ("stages", name))
+    for name, ident in osh.affiliations.items():
+        if ident is not None and ident not in ids:
+            raise fail(f"unknown initiative id {ident!r}", ("affiliations", name))
+    return osh
 
 
 @functools.lru_cache(maxsize=8)

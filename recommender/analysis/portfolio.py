@@ -80,6 +80,9 @@ class InitiativeFit:
     open_to: int
     by_country: dict[str, int]
     by_sector: dict[str, int]
+    #: Suppliers that already take part in it (a membership in the list, or a claimed affiliation).
+    members: int = 0
+    by_stage: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,12 @@ class Portfolio:
     top: int
     taxonomy: Taxonomy = field(repr=False)
     exact: bool = True  # every candidate set was tried (False: chosen greedily)
+    #: Facilities the list marks as closed: left out of everything above, and counted here.
+    closed: int = 0
+    #: Suppliers by value-chain stage (stage key or "unknown"), largest first.
+    stages: tuple[tuple[str, int], ...] = ()
+    #: Suppliers whose issues were all inferred from public risk data (they listed none).
+    inferred: int = 0
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -232,6 +241,11 @@ class PortfolioBuilder:
         self._by_sector: Counter[tuple[int, str]] = Counter()
         self._countries: Counter[str] = Counter()
         self._sectors: Counter[str] = Counter()
+        self._by_stage: Counter[tuple[int, str]] = Counter()
+        self._stages: Counter[str] = Counter()
+        self._members = np.zeros(m, dtype=np.int64)
+        self.closed = 0
+        self.inferred = 0
         self._verdicts: Counter[str] = Counter()
         self._weak: list[WeakMatch] = []
         self._weak_total = 0
@@ -267,8 +281,12 @@ class PortfolioBuilder:
         self._shortlisted += np.bincount(picked[has], minlength=m)
         self._first += np.bincount(picked[:, 0][has[:, 0]], minlength=m) if picked.shape[1] else 0
         rows, cols = np.nonzero(has)
+        self._members += facts.members.sum(axis=0)
+        self.inferred += int(facts.inferred.sum())
+        stages = np.array(["unknown" if s is None else s for s in facts.stages], dtype=object)
         for labels, pairs, totals in ((facts.countries, self._by_country, self._countries),
-                                      (facts.sectors, self._by_sector, self._sectors)):
+                                      (facts.sectors, self._by_sector, self._sectors),
+                                      (stages, self._by_stage, self._stages)):
             codes, uniques = _factorize(labels)
             pairs.update(_pair_counts(picked[rows, cols], codes[rows], uniques))
             totals.update({uniques[i]: int(c) for i, c in enumerate(np.bincount(codes, minlength=len(uniques)))})
@@ -352,6 +370,8 @@ class PortfolioBuilder:
                 first_choice=int(self._first[col]), open_to=int(self._open[col]),
                 by_country={c: n for (i, c), n in self._by_country.items() if i == col},
                 by_sector={s: n for (i, s), n in self._by_sector.items() if i == col},
+                members=int(self._members[col]),
+                by_stage={s: n for (i, s), n in self._by_stage.items() if i == col},
             ))
         fits.sort(key=lambda f: (-f.shortlisted, -f.first_choice, f.id))
         return Portfolio(
@@ -362,6 +382,7 @@ class PortfolioBuilder:
             verdicts={v: self._verdicts[v] for v in ("strong", "fair", "weak", "none")},
             countries=tuple(self._countries.most_common()), sectors=tuple(self._sectors.most_common()),
             catalogue=self.catalogue.describe(), top=self.top, taxonomy=tax, exact=exact,
+            closed=self.closed, stages=tuple(self._stages.most_common()), inferred=self.inferred,
         )
 
 

@@ -74,6 +74,8 @@ class ProfileBatch:
     text: np.ndarray
     descriptions: tuple[str, ...]
     profiles: tuple[Profile, ...] | None = None
+    #: (n,) bits of where the inferred issues come from (`needs.FROM_*`); None: not tracked.
+    origin: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -123,4 +125,8 @@ class ProfileBatch:
                     out["members"][r, ix["ids"][i]] = True
             if p.description:
                 out["text"][r] = texts.setdefault(p.description, len(texts))
-        return cls(**out, descriptions=tuple(texts), profiles=tuple(profiles))
+        from .needs import FROM_DESCRIPTION, origin
+
+        bits = np.array([origin(p.risk_issues) | (FROM_DESCRIPTION if p.inferred_issues else 0) for p in profiles],
+                        dtype=np.uint8)
+        return cls(**out, descriptions=tuple(texts), profiles=tuple(profiles), origin=bits)

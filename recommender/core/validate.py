@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from ..catalogue import Catalogue, load_catalogue, pydantic_error
 from ..countries import resolve_country, suggest_country
+from ..datasets import STAGES
 from ..errors import ProfileError
 from ..loading import YamlDoc, read_yaml, require_mapping
 from ..models import Profile
@@ -27,9 +28,24 @@ from ..vocabulary import did_you_mean, fold_key
 __all__ = ["load_profile", "validate_profile", "split_list", "infer_issues", "PROFILE_FIELDS", "LIST_WEIGHT"]
 
 PROFILE_FIELDS = (
-    "name", "kind", "country", "sourcing_countries", "sector", "workforce", "issues",
+    "name", "kind", "country", "sourcing_countries", "sector", "stage", "workforce", "issues",
     "prefers", "wants", "memberships", "description", "id",
 )
+# Value-chain stages as people write them.
+_STAGE_NAMES = {
+    **{fold_key(s): s for s in STAGES},
+    **{fold_key(a): s for s, aliases in {
+        "raw_materials": ("raw material", "raw materials", "farm", "farming", "tier 4", "ginning", "mine", "mining"),
+        "material_production": ("materials", "material", "fabric", "spinning", "weaving", "knitting", "mill",
+                                "textile mill", "tier 3", "tier 2"),
+        "wet_processing": ("wet", "dyeing", "dye house", "dyehouse", "printing", "washing", "laundry", "finishing",
+                           "tannery", "tanning", "printing dyeing and laundering"),
+        "component_production": ("components", "component", "trims", "accessories", "parts"),
+        "assembly": ("final assembly", "finished goods", "cut make trim", "cmt", "sewing", "tier 1",
+                     "final product assembly"),
+        "packing_and_logistics": ("packing", "warehouse", "warehousing", "logistics", "distribution"),
+    }.items() for a in aliases},
+}
 #: The weight of each issue of a plain list: priorities, equal ("a priority").
 LIST_WEIGHT = 2
 _WORKFORCE_FIELDS = ("size", "women_share", "migrant_share")
@@ -152,8 +168,8 @@ class _Checker:
 
     def issues(self, value: Any) -> dict[str, int]:
         path = ("issues",)
-        if value is None:
-            raise self.fail("required field is missing", path, "list at least one issue, e.g. [wages, health_safety]")
+        if value is None or (isinstance(value, str) and not _clean(value)):
+            return {}  # likely issues are then inferred (see `validate_profile`)
         pairs: list[tuple[Any, Any, tuple]] = []
         if isinstance(value, Mapping):
             pairs = [(k, w, ("issues", k)) for k, w in value.items()]
@@ -172,7 +188,7 @@ class _Checker:
         else:
             raise self.fail(f"must be a list of issue keys or a mapping key: weight, not {_kind(value)}", path)
         if not pairs:
-            raise self.fail("is empty: list at least one issue", path, "e.g. issues: [wages, health_safety]")
+            return {}
         out: dict[str, int] = {}
         for raw_key, weight, p in pairs:
             key = self.key("issues", raw_key, p)
@@ -192,8 +208,22 @@ class _Checker:
                 out.append(key)
         return tuple(out)
 
+    def stage(self, value: Any) -> str | None:
+        """A value-chain stage (`datasets.STAGES`), spelt as people write it ("wet processing", "Tier 1")."""
+        if value is None or (isinstance(value, str) and not _clean(value)):
+            return None
+        text = self.item(value, ("stage",), "a value-chain stage", "assembly")
+        key = _STAGE_NAMES.get(fold_key(text))
+        if key is None:
+            close = did_you_mean(fold_key(text), list(_STAGE_NAMES), n=1)
+            hint = f"did you mean {_STAGE_NAMES[close[0]]!r}?" if close else "one of: " + ", ".join(STAGES)
+            raise self.fail(f"unknown stage {text!r}", ("stage",), hint)
+        return key
+
     def sectors(self, value: Any) -> dict[str, Any]:
         """``sector``: one key, or a list whose first is the main sector (``sector: [garment, textiles]``)."""
+        if isinstance(value, str) and re.search(r"[;|]", value):
+            value = [v for v in re.split(r"[;|]", value) if v.strip()]  # "garment;textiles" from a spreadsheet
         if isinstance(value, (list, tuple)):
             keys = self.keys("sectors", value, "sector")
             if not keys:
@@ -395,13 +425,31 @@ def validate_profile(
         "memberships": c.memberships(raw.get("memberships")),
         "description": description,
         "inferred_issues": infer_issues(description, cat, exclude=tuple(issues)),
+        "stage": c.stage(raw.get("stage")),
     }
+    if not issues:
+        fields["risk_issues"] = _likely_issues(fields, cat)
+        if not fields["risk_issues"] and not fields["inferred_issues"]:
+            raise c.fail("required field is missing", ("issues",),
+                         "list at least one issue, e.g. [wages, health_safety]; `match taxonomy` lists them")
     if raw.get("id") not in (None, ""):
         fields["id"] = c.text(raw.get("id"), ("id",)) or None
     try:
         return Profile.model_validate(fields)
     except ValidationError as exc:
         raise pydantic_error(exc, doc, source=doc.source, error=ProfileError) from None
+
+
+def _likely_issues(fields: Mapping[str, Any], cat: Catalogue) -> tuple:
+    """Issues inferred from public risk data for a profile that lists none (`needs.infer_needs`)."""
+    if cat.risk is None:
+        return ()
+    from .needs import infer_needs
+
+    wf = fields["workforce"]
+    return infer_needs(cat.risk, cat.taxonomy, kind=fields["kind"], country=fields["country"],
+                       sourcing=fields["sourcing_countries"], sectors=(fields["sector"], *fields["other_sectors"]),
+                       stage=fields["stage"], women_share=wf.get("women_share"), migrant_share=wf.get("migrant_share"))
 
 
 def load_profile(

@@ -33,10 +33,12 @@ from ..catalogue import Catalogue, load_catalogue
 from ..core.batch import KINDS, ProfileBatch
 from ..core.eligibility import UNDOCUMENTED
 from ..core.engine import Engine, Scored, engine_for
+from ..core.needs import FROM_DESCRIPTION, origin_words
 from ..core.validate import infer_issues, validate_profile
 from ..errors import InputError, ProfileError
 from ..models import MAX_WORKFORCE, Profile, Weights
 from ..vocabulary import did_you_mean
+from .layouts import CLOSED, Layout, detect, to_fields
 
 __all__ = [
     "FIELDS",
@@ -58,10 +60,15 @@ __all__ = [
 
 #: The profile fields a supplier row can carry, in the order `validate_profile` checks them.
 FIELDS = (
-    "kind", "issues", "description", "name", "country", "sourcing_countries", "sector",
+    "kind", "issues", "description", "name", "country", "sourcing_countries", "sector", "stage",
     "workforce_size", "women_share", "migrant_share", "prefers", "wants", "memberships", "id",
 )
-REQUIRED_FIELDS = ("name", "kind", "country", "sector", "issues")
+#: Columns a list must have. Without an ``issues`` column every row's likely issues are
+#: inferred from public risk data (`core.needs`); without a ``kind`` column every row is a
+#: factory (a list of facilities).
+REQUIRED_FIELDS = ("name", "country", "sector")
+#: What a missing column means.
+ABSENT = {"kind": "factory"}
 _NUMERIC = ("workforce_size", "women_share", "migrant_share")
 _TEXT = ("name", "id", "description")
 
@@ -77,7 +84,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
                 "location country", "facility country"),
     "sourcing_countries": ("sourcing countries", "sourcing country", "sourcing",
                            "supplier countries", "production countries", "countries sourced from"),
-    "sector": ("sector", "industry", "product category", "category", "sector name"),
+    "sector": ("sector", "sectors", "industry", "product category", "category", "sector name"),
+    "stage": ("stage", "value chain stage", "supply chain stage", "tier", "supplier tier", "process stage"),
     "workforce_size": ("workforce size", "workforce", "workers", "number of workers",
                        "no of workers", "num workers", "worker count", "workers count",
                        "employees", "number of employees", "headcount", "size", "workforce.size"),
@@ -99,6 +107,8 @@ SHORTLIST_COLUMNS = (
     "supplier_id", "supplier_name", "rank", "initiative_id", "initiative_name", "score", "reasons", "row",
 )
 
+#: The line of a facility that the export marks as closed.
+CLOSED_REASON = "closed facility (marked closed in the export): not matched to programmes"
 #: A reason's workforce or description part is shown from this contribution up.
 _SHOWN = 0.005
 # A fast score this close to a decision point (min_score, or a rounding boundary at
@@ -233,7 +243,9 @@ class SupplierFacts:
     their total, columns in ``issue_keys`` order; ``eligible`` (n, m), ``relevant`` (n, m:
     eligible and addressing one of the supplier's needs, the engine's own mask) and
     ``shortlist`` (n, top; column indices, -1 where shorter) use ``ids`` order; ``best`` is
-    the first choice's score (NaN when nothing fits).
+    the first choice's score (NaN when nothing fits); ``members`` (n, m) the initiatives each
+    already takes part in; ``stages`` (n,) value-chain stage keys or None; ``inferred`` (n,)
+    True where every issue was inferred from public risk data.
     """
 
     rows: np.ndarray
@@ -244,6 +256,9 @@ class SupplierFacts:
     needs: np.ndarray
     eligible: np.ndarray
     relevant: np.ndarray
+    members: np.ndarray
+    stages: np.ndarray
+    inferred: np.ndarray
     shortlist: np.ndarray
     best: np.ndarray
     issue_keys: tuple[str, ...]
@@ -280,6 +295,27 @@ class ShortlistLines:
     def __len__(self) -> int:
         return len(self.supplier)
 
+    def with_closed(self, ids: np.ndarray, names: np.ndarray, rows: np.ndarray, order: np.ndarray,
+                    reason: str) -> ShortlistLines:
+        """These lines with one line per closed facility (no rank, no initiative, ``reason``),
+        all in input order: ``order`` gives each supplier's position in the input (valid ones
+        first, then the closed ones)."""
+        if not len(ids):
+            return self
+        n = len(self.supplier_ids)
+        sup = np.concatenate([self.supplier, n + np.arange(len(ids))])
+        keep = np.argsort(order[sup], kind="stable")
+        texts = np.concatenate([self.reason_texts, np.array([reason], dtype=object)])
+        reason_codes = np.concatenate([self.reason, np.full(len(ids), len(self.reason_texts))])
+        return ShortlistLines(
+            supplier=sup[keep], rank=np.concatenate([self.rank, np.zeros(len(ids), dtype=self.rank.dtype)])[keep],
+            initiative=np.concatenate([self.initiative, np.full(len(ids), -1)])[keep],
+            score=np.concatenate([self.score, np.full(len(ids), np.nan)])[keep], reason=reason_codes[keep],
+            reason_texts=texts, supplier_ids=np.concatenate([self.supplier_ids, ids]),
+            supplier_names=np.concatenate([self.supplier_names, names]), rows=np.concatenate([self.rows, rows]),
+            initiative_ids=self.initiative_ids, initiative_names=self.initiative_names,
+        )
+
     def frame(self) -> pd.DataFrame:
         """One row per line, columns `SHORTLIST_COLUMNS`: text as pyarrow-backed strings,
         rank as a nullable integer (empty on a no-shortlist line), ``row`` as given."""
@@ -312,6 +348,7 @@ class ScoredFrame:
     errors: list[RowError]
     suppliers: SupplierFacts
     valid: np.ndarray = field(repr=False)  # boolean mask over the input rows
+    closed: int = 0  # facilities marked closed in the export (listed, not scored)
 
     @property
     def shortlists(self) -> pd.DataFrame:
@@ -345,6 +382,9 @@ class ParsedFrame:
     labels: np.ndarray
     valid: np.ndarray
     errors: list[RowError]
+    #: Facilities the export marks as closed: neither scored nor errors.
+    closed: np.ndarray | None = None
+    layout: str = "match"
 
     @property
     def ok(self) -> np.ndarray:
@@ -384,6 +424,10 @@ class FrameScorer:
         self._cache: dict[str, dict[Any, tuple[Any, ProfileError | None]]] = {f: {} for f in FIELDS}
         self._reasons: dict[str, list[str]] = {}
         self._patterns: dict[bytes, str] = {}
+        #: The layout every frame is read in (None: recognised from each frame's headers).
+        self.layout: Layout | None = None
+        #: Open Supply Hub sector names met that the mapping does not know (read as "other").
+        self.unknown_sectors: set[str] = set()
         limits = {f: Profile.model_fields[f].metadata for f in ("name", "id", "description")}
         self._max_len = {f: next(m.max_length for m in meta if hasattr(m, "max_length")) for f, meta in limits.items()}
 
@@ -431,7 +475,7 @@ class FrameScorer:
 
     def _column(self, series: pd.Series | None, n: int, field_name: str) -> _Column:
         if series is None:
-            value, err = self._resolved(field_name, None)
+            value, err = self._resolved(field_name, ABSENT.get(field_name))
             return _Column(np.zeros(n, dtype=np.intp), [value], [err], [None])
         if field_name in _TEXT and pd.api.types.infer_dtype(series, skipna=False) == "string":
             return self._text_column(series, field_name)
@@ -518,13 +562,28 @@ class FrameScorer:
 
         Unmatched columns are ignored; a missing required column is an `InputError`.
         """
+        layout = self.layout if self.layout is not None else detect(df.columns)
+        df, unknown = to_fields(df, layout, self.catalogue.osh)
+        self.unknown_sectors |= unknown
+        closed = df[CLOSED].to_numpy(dtype=bool) if CLOSED in df.columns else np.zeros(len(df), dtype=bool)
+        if CLOSED in df.columns:
+            df = df.drop(columns=[CLOSED])
         mapping, _ = match_columns(df.columns)
         by_field = {f: c for c, f in mapping.items()}
         n = len(df)
         cols = {f: self._column(df[by_field[f]] if f in by_field else None, n, f) for f in FIELDS}
         labels = df.index.to_numpy()
         errors, valid = self._errors(cols, labels, by_field, n)
-        return ParsedFrame(columns=cols, labels=labels, valid=valid, errors=errors)
+        if closed.any():
+            errors = [e for e, bad in zip(errors, self._error_rows(errors, labels)) if not closed[bad]]
+            valid &= ~closed
+        return ParsedFrame(columns=cols, labels=labels, valid=valid, errors=errors, closed=closed,
+                           layout=layout.name)
+
+    @staticmethod
+    def _error_rows(errors: list[RowError], labels: np.ndarray) -> list[int]:
+        position = {(lab.item() if hasattr(lab, "item") else lab): i for i, lab in enumerate(labels)}
+        return [position[e.row] for e in errors]
 
     def batch(self, parsed: ParsedFrame) -> ProfileBatch:
         """The valid rows as a `ProfileBatch`: each distinct cell's value turned into array
@@ -568,6 +627,11 @@ class FrameScorer:
             for key in infer_issues(uniques[i], self.catalogue):
                 described[j, ix["issues"][key]] = 1.0
         inferred = np.where(W == 0, described[np.where(text >= 0, text, len(filled))], 0.0)
+        origin = np.where((inferred > 0).any(axis=1), FROM_DESCRIPTION, 0).astype(np.uint8)
+        likely = self._likely(cols, ok, W)
+        if likely is not None:
+            inferred = np.maximum(inferred, likely[0])
+            origin |= likely[1]
         kind_col, country_col = cols["kind"], cols["country"]
         kinds = np.array([KINDS.index(k) if k else 0 for k in kind_col.values], dtype=np.int8)[kind_col.codes[ok]]
         country = np.array([ix["countries"][c] if c else 0 for c in country_col.values],
@@ -583,8 +647,41 @@ class FrameScorer:
             shares=np.column_stack([_floats(cols["women_share"], ok), _floats(cols["migrant_share"], ok)])
             if n else np.zeros((0, 2)),
             size=_floats(cols["workforce_size"], ok),
-            members=members, text=text, descriptions=tuple(uniques[i] for i in filled),
+            members=members, text=text, descriptions=tuple(uniques[i] for i in filled), origin=origin,
         )
+
+    def _likely(self, cols: dict[str, _Column], ok: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(n, K) weights of the issues inferred from public risk data for rows that list none
+        (`core.needs.infer_needs`, once per distinct country, sectors, stage and workforce),
+        and (n,) the bits of where they come from (`core.needs.origin`)."""
+        cat = self.catalogue
+        empty = W.sum(axis=1) == 0
+        if cat.risk is None or not empty.any():
+            return None
+        from ..core.needs import MIGRANTS, WOMEN, infer_needs, origin
+
+        ix = self.keys.index["issues"]
+        rows = np.flatnonzero(empty)
+        take = {f: _take(cols[f], ok[rows]) for f in ("kind", "country", "sourcing_countries", "sector", "stage")}
+        women, migrants = _floats(cols["women_share"], ok[rows]), _floats(cols["migrant_share"], ok[rows])
+        out = np.zeros(W.shape)
+        bits = np.zeros(len(W), dtype=np.uint8)
+        seen: dict[tuple, tuple[np.ndarray, int]] = {}
+        for j, r in enumerate(rows):
+            key = (take["kind"][j] or "factory", take["country"][j], tuple(take["sourcing_countries"][j] or ()),
+                   tuple(take["sector"][j] or ()), take["stage"][j], bool(women[j] >= WOMEN),
+                   bool(migrants[j] >= MIGRANTS))
+            found = seen.get(key)
+            if found is None:
+                needs = infer_needs(cat.risk, cat.taxonomy, kind=key[0], country=key[1], sourcing=key[2],
+                                    sectors=key[3], stage=key[4], women_share=1.0 if key[5] else None,
+                                    migrant_share=1.0 if key[6] else None)
+                weights = np.zeros(W.shape[1])
+                for need in needs:
+                    weights[ix[need.key]] = need.weight
+                found = seen[key] = (weights, origin(needs))
+            out[r], bits[r] = found
+        return out, bits
 
     def run(self, parsed: ParsedFrame, *, top: int = 5) -> Scored:
         """`Engine.run` on the valid rows."""
@@ -619,13 +716,22 @@ class FrameScorer:
             needs=scored.features.issues,
             eligible=scored.eligible,
             relevant=scored.relevant & scored.eligible,
+            members=scored.batch.members,
+            stages=_take(cols["stage"], ok),
+            inferred=(scored.batch.stated.sum(axis=1) == 0),
             shortlist=shortlist,
             best=np.where(count > 0, first, np.nan),
             issue_keys=self.issue_keys,
             initiative_ids=self.ids,
         )
         lines = self._lines(facts, scored)
-        return ScoredFrame(lines=lines, errors=parsed.errors, suppliers=facts, valid=parsed.valid)
+        closed = np.flatnonzero(parsed.closed) if parsed.closed is not None else np.zeros(0, dtype=np.intp)
+        if len(closed):
+            order = np.concatenate([ok, closed])
+            lines = lines.with_closed(_take(cols["id"], closed), _take(cols["name"], closed), parsed.labels[closed],
+                                      order, CLOSED_REASON)
+        return ScoredFrame(lines=lines, errors=parsed.errors, suppliers=facts, valid=parsed.valid,
+                           closed=int(len(closed)))
 
     def _errors(self, cols: dict[str, _Column], labels: np.ndarray, by_field: dict, n: int):
         bad = np.zeros(n, dtype=bool)
@@ -693,9 +799,11 @@ class FrameScorer:
         covers = _bits(self._covers)[safe]
         undocumented = scored.states[sup, safe, 1:] == UNDOCUMENTED  # kind, sector, country
         any_open = scored.eligible.any(axis=1)
+        origin = batch.origin if batch.origin is not None else np.zeros(len(batch), dtype=np.uint8)
         blocks = {
             "covered": _bits(stated)[sup] & covers,
             "also": _bits(inferred)[sup] & covers,
+            "origin": origin[sup].astype(np.uint64)[:, None],
             "offers": _bits(f.offers > 0)[sup] & _bits(self._offered)[safe],
             "via": _bits(batch.prefers)[sup] & _bits(self.engine.matrix.approaches > 0)[safe],
             # The text depends on the initiative only through the bits above, and on whether
@@ -729,7 +837,7 @@ class FrameScorer:
             texts.append(found)
         return codes, np.array(texts, dtype=object)
 
-    def _reason(self, covered: tuple, also: tuple, offers: tuple, via: tuple, flags: tuple) -> str:
+    def _reason(self, covered: tuple, also: tuple, origin: tuple, offers: tuple, via: tuple, flags: tuple) -> str:
         (word,) = flags
         stated = word >> 7
         no_kind, no_sector, no_country = word >> 6 & 1, word >> 5 & 1, word >> 4 & 1
@@ -746,7 +854,11 @@ class FrameScorer:
             parts = []
         inferred = _unbits(also, self._labels("issues", self.issue_keys))
         if inferred:
-            parts.append(("also " if stated else "covers ") + ", ".join(inferred) + " (inferred)")
+            (bits,) = origin
+            sources = [w for w in (("the description" if bits & FROM_DESCRIPTION else ""),
+                                   origin_words(bits, self.catalogue.risk) if self.catalogue.risk else "") if w]
+            parts.append(("also " if stated else "covers likely issues ") + ", ".join(inferred)
+                         + f" (inferred from {' and '.join(sources) or 'the profile'})")
         mechanisms = _unbits(offers, self._labels("offers", self.keys.offers))
         if mechanisms:
             parts.append("offers " + ", ".join(mechanisms))
