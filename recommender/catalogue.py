@@ -148,6 +148,7 @@ class Catalogue:
                 ("issues", t.issues),
                 ("approaches", t.approaches),
                 ("offers", t.offers),
+                ("outside", t.outside),
             )
         }
 

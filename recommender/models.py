@@ -157,6 +157,8 @@ class Taxonomy(_Model):
     issues: dict[str, TaxonomyEntry] = Field(min_length=1)
     approaches: dict[str, TaxonomyEntry] = Field(min_length=1)
     offers: dict[str, TaxonomyEntry] = Field(default_factory=dict)
+    #: Requests no programme in the catalogue meets (recognised in descriptions like offers).
+    outside: dict[str, TaxonomyEntry] = Field(default_factory=dict)
 
     def label(self, section: str, key: str) -> str:
         """The display label of ``key`` in ``section`` (the key itself if unknown)."""

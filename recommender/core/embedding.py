@@ -107,14 +107,18 @@ class StaticEmbedding:
         enc = self.tokenizer.encode(text, add_special_tokens=False)
         if not enc.ids:
             return out
-        ids = np.asarray(enc.ids)
-        out[0] = self._pool(ids, np.zeros(1, dtype=np.intp), np.array([len(ids)]))[0]
+        ids = np.minimum(np.asarray(enc.ids), self.weights.shape[0] - 1)
+        # Running sums of the token rows: a span's sum is the difference of two of them.
+        sums = np.zeros((len(ids) + 1, self.dim), dtype=np.float32)
+        np.cumsum(self.weights[ids], axis=0, dtype=np.float32, out=sums[1:])
         begins = np.array([o[0] for o in enc.offsets])
-        for n, (a, b) in enumerate(spans, start=1):
-            lo, hi = np.searchsorted(begins, a), np.searchsorted(begins, b)
-            if hi > lo:
-                out[n] = self._pool(ids[lo:hi], np.zeros(1, dtype=np.intp), np.array([hi - lo]))[0]
-        return out
+        lo = np.r_[0, np.searchsorted(begins, [a for a, _ in spans])]
+        hi = np.r_[len(ids), np.searchsorted(begins, [b for _, b in spans])]
+        count = (hi - lo)[:, None]
+        means = np.divide(sums[hi] - sums[lo], count, out=np.zeros((len(lo), self.dim), dtype=np.float32),
+                          where=count > 0)
+        norms = np.linalg.norm(means, axis=1, keepdims=True)
+        return np.divide(means, norms, out=out, where=norms > 0)
 
     def _pool(self, ids: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Unit-length means of consecutive runs of token rows (one run per text)."""

@@ -65,7 +65,8 @@ class Engine:
         self.matrix = self._matrix()
         tax = catalogue.taxonomy
         offers = {k: (e.label, e.description, e.keywords) for k, e in tax.offers.items()}
-        self.text = TextModel().fit(catalogue.initiatives, offers)
+        outside = {k: (e.label, e.description, e.keywords) for k, e in tax.outside.items()}
+        self.text = TextModel().fit(catalogue.initiatives, offers, outside)
 
     def _matrix(self) -> InitiativeMatrix:
         k, inits = self.keys, self.catalogue.initiatives

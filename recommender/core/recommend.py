@@ -29,6 +29,13 @@ __all__ = ["Recommender", "recommend", "VERDICTS", "DEFAULT_TOP", "RECOMMEND_BAR
 DEFAULT_TOP = 5
 #: Score bands for the verdict on the first choice.
 VERDICTS = (("strong", 0.50), ("fair", 0.30), ("weak", 0.0))
+#: When a description asks for something no programme provides (the taxonomy's ``outside``
+#: requests) and does not read like the first choice's work, the verdict says nothing fits:
+#: a sure request (a phrase, or two hinting words: confidence >= OUTSIDE_SURE) with the first
+#: choice's description relevance below RELEVANT_SURE, or a hinted one (>= OUTSIDE_HINT) with it
+#: below RELEVANT_HINT. Fitted on the dev cases of tests/data/dev-writer-d.yaml (docs/evaluation.md).
+OUTSIDE_SURE, RELEVANT_SURE = 0.75, 0.65
+OUTSIDE_HINT, RELEVANT_HINT = 0.5, 0.45
 #: A shortlisted initiative is "recommended" from this score up (and when it addresses
 #: something the profile asked for); below it, "also worth a look".
 RECOMMEND_BAR = 0.25
@@ -105,6 +112,9 @@ class Recommender:
 
         picked = [int(c) for c in scored.selection.shortlist[0] if c >= 0]
         shortlist = [rec(col, n + 1, False) for n, col in enumerate(picked)]
+        away = self._outside(scored, shortlist)
+        if away is not None:  # nothing answers the description's decisive request: no "Recommended"
+            shortlist = [dataclasses.replace(r, tier="worth_a_look") for r in shortlist]
         member_cols = np.flatnonzero(scored.batch.members[0] & scored.eligible[0])
         member_cols = sorted(member_cols, key=lambda c: (-np.round(s[c], 9), cat.ids[c]))
         members = [rec(int(col), 0, True) for col in member_cols]
@@ -124,6 +134,13 @@ class Recommender:
         gaps = {rule: bool(first is not None and undocumented[rule][cat.ids.index(first)])
                 for rule in ("kind", "sector", "country")}
         verdict, message = _verdict(p, shortlist, excluded, len(cat), cat, gaps)
+        if away is not None and verdict != "none":
+            label = in_sentence(cat.taxonomy.label("outside", away.offer))
+            asked = f"{label} (“{away.words}”)"
+            verdict, message = "weak", (
+                f"What your description asks for, {asked}, is not something the programmes in this catalogue "
+                "provide. The shortlist answers the issues you listed only: treat it as leads, not as an answer "
+                "to that request.")
         eff = scored.weights[0]
         return Result(
             profile=p, catalogue=cat.describe(), taxonomy=cat.taxonomy,
@@ -132,6 +149,23 @@ class Recommender:
             uncovered=uncovered, verdict=verdict, message=message, considered=len(cat),
             close_fits=tuple(close_fits),
         )
+
+    def _outside(self, scored: Scored, shortlist: list[Recommendation]) -> Any:
+        """The description's request that no programme meets (an `OfferMatch` of the taxonomy's
+        ``outside`` section), when the description does not read like the first choice's work
+        (see `OUTSIDE_SURE`); else None."""
+        u = int(scored.batch.text[0])
+        tf = scored.text
+        if u < 0 or tf.outside is None or not tf.outside.shape[1] or not shortlist:
+            return None
+        away = tf.outside_matches[u]
+        if not away:
+            return None
+        relevance = float(tf.relevance[u, self.catalogue.ids.index(shortlist[0].id)])
+        conf = away[0].confidence
+        if (conf >= OUTSIDE_SURE and relevance < RELEVANT_SURE) or (conf >= OUTSIDE_HINT and relevance < RELEVANT_HINT):
+            return away[0]
+        return None
 
     def _close_fits(self, p: Profile, scored: Scored, picked: list[int], covered: set[str]) -> list[int]:
         """Candidates left off the shortlist that offer a mechanism the profile wants (strength 2

@@ -31,6 +31,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -93,7 +94,7 @@ def initiative_text(init: Initiative, offer_labels: dict[str, str]) -> str:
 
 @dataclass(frozen=True)
 class OfferMatch:
-    """Why a description asks for an offer: the words matched, and how surely (0-1)."""
+    """Why a description asks for an offer (or an outside request): the words matched, and how surely (0-1)."""
 
     offer: str
     words: str
@@ -104,33 +105,91 @@ class OfferMatch:
 @dataclass(frozen=True)
 class TextFeatures:
     """What each distinct description says: ``relevance`` (u, m), ``offers`` (u, O)
-    confidence, ``weight`` (u,) informativeness, and the ``matches`` behind the offers."""
+    confidence, ``weight`` (u,) informativeness, the ``matches`` behind the offers, and the
+    requests no programme meets (``outside`` (u, X) confidence, ``outside_matches``)."""
 
     relevance: np.ndarray
     offers: np.ndarray
     weight: np.ndarray
     matches: tuple[tuple[OfferMatch, ...], ...]
+    outside: np.ndarray | None = None
+    outside_matches: tuple[tuple[OfferMatch, ...], ...] = ()
 
     @classmethod
-    def empty(cls, m: int, o: int) -> TextFeatures:
-        return cls(np.zeros((0, m)), np.zeros((0, o)), np.zeros(0), ())
+    def empty(cls, m: int, o: int, x: int = 0) -> TextFeatures:
+        return cls(np.zeros((0, m)), np.zeros((0, o)), np.zeros(0), (), np.zeros((0, x)), ())
+
+
+class _Requests:
+    """A vocabulary of requests (offers, or needs outside the catalogue): their phrases as
+    stemmed word tuples indexed by first word, and their embedded descriptions."""
+
+    def __init__(self, entries: dict[str, tuple[str, str, Sequence[str]]], emb: Any) -> None:
+        self.keys = tuple(entries)
+        self.vectors = emb.embed([f"{v[0]}. {v[1]}" for v in entries.values()]) if entries \
+            else np.zeros((0, emb.dim), dtype=np.float32)
+        phrases: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
+        for pos, (label, _, words) in enumerate(entries.values()):
+            for phrase in (label, *words):
+                stems = tuple(stem_words(phrase))
+                # A phrase that stop words reduce to one word ("our own practices") says too little.
+                if len(stems) > 1 or (stems and len(phrase.split()) == 1):
+                    phrases.setdefault(stems[0], []).append((stems, pos, phrase))
+        self.phrases = {w: tuple(v) for w, v in phrases.items()}
+
+    def phrase_matches(self, words: list[str]) -> dict[int, tuple[float, str]]:
+        """Requests whose phrases occur in the stemmed ``words``: position -> (confidence, words matched).
+
+        A phrase of two or more words is sure (1.0); a single word only hints (0.5), and
+        several different hinting words add up (two: 0.75, three: 0.875).
+        """
+        sure: dict[int, str] = {}
+        hints: dict[int, dict[str, str]] = {}
+        for i, w in enumerate(words):
+            for stems, pos, phrase in self.phrases.get(w, ()):
+                if tuple(words[i:i + len(stems)]) == stems:
+                    if len(stems) > 1:
+                        sure.setdefault(pos, phrase)
+                    else:
+                        hints.setdefault(pos, {}).setdefault(stems[0], phrase)
+        found = {pos: (1.0, phrase) for pos, phrase in sure.items()}
+        for pos, got in hints.items():
+            if pos not in found:
+                found[pos] = (1.0 - 0.5 ** len(got), ", ".join(got.values()))
+        return found
+
+    def match(self, text: str, sentences: list[str], vectors: np.ndarray) -> tuple[np.ndarray, tuple[OfferMatch, ...]]:
+        """Confidence (len(keys),) that ``text`` asks for each request, and the matches: a phrase,
+        else the best semantic match of one of its ``sentences`` (their unit ``vectors``)."""
+        conf_all = np.clip((vectors @ self.vectors.T - OFFER_FLOOR) / (OFFER_FULL - OFFER_FLOOR), 0.0, 1.0) \
+            if len(self.keys) and len(vectors) else np.zeros((len(sentences), len(self.keys)))
+        best, conf = conf_all.argmax(axis=0), conf_all.max(axis=0, initial=0.0)
+        found = {pos: OfferMatch(self.keys[pos], sentences[best[pos]].strip(), float(conf[pos]), False)
+                 for pos in np.flatnonzero(conf > 0)}
+        for pos, (c, phrase) in self.phrase_matches(stem_words(text)).items():
+            if c >= (found[pos].confidence if pos in found else 0.0):
+                found[pos] = OfferMatch(self.keys[pos], phrase, c, True)
+        out = np.zeros(len(self.keys))
+        for pos, m in found.items():
+            out[pos] = m.confidence
+        return out, tuple(sorted(found.values(), key=lambda x: (-x.confidence, x.offer)))
 
 
 class TextModel:
-    """BM25 term weights, document and offer embeddings of one catalogue.
+    """BM25 term weights, document embeddings and request vocabularies of one catalogue.
 
     ``fit`` reads the catalogue's texts; ``analyse`` scores descriptions against them.
     Fitted models are plain arrays and dictionaries, so they pickle (the engine is kept in
     the user cache) and a description is scored without importing ``bm25s``.
     """
 
-    def fit(self, initiatives: Sequence[Initiative], offers: dict[str, tuple[str, str, Sequence[str]]]) -> TextModel:
-        """``offers`` maps each offer key to (label, description, phrases)."""
+    def fit(self, initiatives: Sequence[Initiative], offers: dict[str, tuple[str, str, Sequence[str]]],
+            outside: dict[str, tuple[str, str, Sequence[str]]] | None = None) -> TextModel:
+        """``offers`` and ``outside`` map each key to (label, description, phrases)."""
         import bm25s
 
         from .embedding import load_embedding
 
-        self.offer_keys_ = tuple(offers)
         labels = {k: v[0] for k, v in offers.items()}
         docs = [initiative_text(i, labels) for i in initiatives]
         tokens = [stem_words(d) for d in docs]
@@ -145,17 +204,13 @@ class TextModel:
         self.term_weights_ = weights
         emb = load_embedding()
         self.doc_vectors_ = emb.embed(docs)
-        self.offer_vectors_ = emb.embed([f"{v[0]}. {v[1]}" for v in offers.values()])
-        # Phrases as stemmed word tuples, indexed by their first word.
-        phrases: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
-        for pos, (label, _, words) in enumerate(offers.values()):
-            for phrase in (label, *words):
-                stems = tuple(stem_words(phrase))
-                # A phrase that stop words reduce to one word ("our own practices") says too little.
-                if len(stems) > 1 or (stems and len(phrase.split()) == 1):
-                    phrases.setdefault(stems[0], []).append((stems, pos, phrase))
-        self.phrases_ = {w: tuple(v) for w, v in phrases.items()}
+        self.offers_ = _Requests(offers, emb)
+        self.outside_ = _Requests(outside or {}, emb)
         return self
+
+    @property
+    def offer_keys_(self) -> tuple[str, ...]:
+        return self.offers_.keys
 
     # --- scoring descriptions --------------------------------------------------------
 
@@ -167,60 +222,33 @@ class TextModel:
         return self.term_weights_[ids].sum(axis=0)
 
     def phrase_matches(self, text: str) -> dict[int, tuple[float, str]]:
-        """Offers whose phrases occur in ``text``: position -> (confidence, the words matched).
-
-        A phrase of two or more words is sure (1.0); a single word only hints (0.5), and
-        several different hinting words add up (two: 0.75, three: 0.875).
-        """
-        words = stem_words(text)
-        sure: dict[int, str] = {}
-        hints: dict[int, dict[str, str]] = {}
-        for i, w in enumerate(words):
-            for stems, pos, phrase in self.phrases_.get(w, ()):
-                if tuple(words[i:i + len(stems)]) == stems:
-                    if len(stems) > 1:
-                        sure.setdefault(pos, phrase)
-                    else:
-                        hints.setdefault(pos, {}).setdefault(stems[0], phrase)
-        found = {pos: (1.0, phrase) for pos, phrase in sure.items()}
-        for pos, got in hints.items():
-            if pos not in found:
-                found[pos] = (1.0 - 0.5 ** len(got), ", ".join(got.values()))
-        return found
+        """Offers whose phrases occur in ``text`` (see `_Requests.phrase_matches`)."""
+        return self.offers_.phrase_matches(stem_words(text))
 
     def analyse(self, texts: Sequence[str]) -> TextFeatures:
         """`TextFeatures` of distinct, non-empty descriptions."""
         from .embedding import load_embedding
 
-        m, o = self.term_weights_.shape[1], len(self.offer_keys_)
+        m, o, x = self.term_weights_.shape[1], len(self.offers_.keys), len(self.outside_.keys)
         if not texts:
-            return TextFeatures.empty(m, o)
-        # Each description and its sentences (for the semantic offer match), from one tokenisation.
+            return TextFeatures.empty(m, o, x)
+        # Each description and its sentences (for the semantic request match), from one tokenisation.
         emb = load_embedding()
         spans = [_sentences(t) for t in texts]
-        sentences = [[t[a:b] for a, b in group] for t, group in zip(texts, spans)]
         parts = [emb.embed_parts(t, group) for t, group in zip(texts, spans)]
-        vectors = np.vstack([p[:1] for p in parts] + [p[1:] for p in parts])
-        cosine = vectors[: len(texts)] @ self.doc_vectors_.T  # (u, m)
+        whole = np.vstack([p[:1] for p in parts])
+        cosine = whole @ self.doc_vectors_.T  # (u, m)
         semantic = np.clip((cosine - cosine.mean(axis=1, keepdims=True)) / COSINE_REFERENCE, 0.0, 1.0)
         lexical = np.array([np.clip(self.bm25(t) / BM25_REFERENCE, 0.0, 1.0) for t in texts])
         relevance = (semantic + lexical) / 2.0
         weight = np.array([informativeness(t) for t in texts])
-        sent_scores = vectors[len(texts):] @ self.offer_vectors_.T  # (S, O)
-        confidence = np.clip((sent_scores - OFFER_FLOOR) / (OFFER_FULL - OFFER_FLOOR), 0.0, 1.0)
-        offers = np.zeros((len(texts), o))
-        matches: list[tuple[OfferMatch, ...]] = []
-        start = 0
+        offers, outside = np.zeros((len(texts), o)), np.zeros((len(texts), x))
+        matches, outside_matches = [], []
         for u, text in enumerate(texts):
-            block = confidence[start:start + len(sentences[u])]
-            start += len(sentences[u])
-            best, conf = block.argmax(axis=0), block.max(axis=0)
-            found = {pos: OfferMatch(self.offer_keys_[pos], sentences[u][best[pos]].strip(), float(conf[pos]), False)
-                     for pos in np.flatnonzero(conf > 0)}
-            for pos, (c, phrase) in self.phrase_matches(text).items():
-                if c >= (found[pos].confidence if pos in found else 0.0):
-                    found[pos] = OfferMatch(self.offer_keys_[pos], phrase, c, True)
-            for pos, match in found.items():
-                offers[u, pos] = match.confidence
-            matches.append(tuple(sorted(found.values(), key=lambda x: (-x.confidence, x.offer))))
-        return TextFeatures(relevance=relevance, offers=offers, weight=weight, matches=tuple(matches))
+            sentences = [text[a:b] for a, b in spans[u]]
+            offers[u], found = self.offers_.match(text, sentences, parts[u][1:])
+            matches.append(found)
+            outside[u], away = self.outside_.match(text, sentences, parts[u][1:])
+            outside_matches.append(away)
+        return TextFeatures(relevance=relevance, offers=offers, weight=weight, matches=tuple(matches),
+                            outside=outside, outside_matches=tuple(outside_matches))
