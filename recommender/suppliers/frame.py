@@ -349,6 +349,8 @@ class ScoredFrame:
     suppliers: SupplierFacts
     valid: np.ndarray = field(repr=False)  # boolean mask over the input rows
     closed: int = 0  # facilities marked closed in the export (listed, not scored)
+    #: The chunk as the profile's fields (one column each; `row_profile` reads a row of it).
+    fields: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def shortlists(self) -> pd.DataFrame:
@@ -385,6 +387,8 @@ class ParsedFrame:
     #: Facilities the export marks as closed: neither scored nor errors.
     closed: np.ndarray | None = None
     layout: str = "match"
+    #: The frame as the profile's fields (columns renamed to field names).
+    fields: pd.DataFrame | None = None
 
     @property
     def ok(self) -> np.ndarray:
@@ -578,7 +582,7 @@ class FrameScorer:
             errors = [e for e, bad in zip(errors, self._error_rows(errors, labels)) if not closed[bad]]
             valid &= ~closed
         return ParsedFrame(columns=cols, labels=labels, valid=valid, errors=errors, closed=closed,
-                           layout=layout.name)
+                           layout=layout.name, fields=df.rename(columns={c: f for c, f in mapping.items()}))
 
     @staticmethod
     def _error_rows(errors: list[RowError], labels: np.ndarray) -> list[int]:
@@ -731,7 +735,7 @@ class FrameScorer:
             lines = lines.with_closed(_take(cols["id"], closed), _take(cols["name"], closed), parsed.labels[closed],
                                       order, CLOSED_REASON)
         return ScoredFrame(lines=lines, errors=parsed.errors, suppliers=facts, valid=parsed.valid,
-                           closed=int(len(closed)))
+                           closed=int(len(closed)), fields=parsed.fields)
 
     def _errors(self, cols: dict[str, _Column], labels: np.ndarray, by_field: dict, n: int):
         bad = np.zeros(n, dtype=bool)
