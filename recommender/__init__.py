@@ -18,6 +18,7 @@ from .errors import (
     MatchError,
     OutputError,
     ProfileError,
+    SupplierListError,
     WeightsError,
 )
 from .models import Initiative, Profile, Weights
@@ -37,6 +38,7 @@ __all__ = [
     "OutputError",
     "Profile",
     "ProfileError",
+    "SupplierListError",
     "Recommendation",
     "Recommender",
     "Result",

@@ -11,9 +11,9 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from .countries import resolve_country
+from .datasets import STAGES, DolList, Hazards, ItucIndex, OshVocabulary, RiskData
 from .errors import CatalogueError
 from .loading import YamlDoc, read_yaml, require_mapping
-from .datasets import STAGES, DolList, Hazards, ItucIndex, OshVocabulary, RiskData
 from .models import CatalogueMeta, Initiative, Taxonomy, Weights
 from .vocabulary import Vocabulary, did_you_mean
 
@@ -287,7 +287,7 @@ def _load(path: Path) -> Catalogue:
     if meta_path.exists():
         meta = _validate(CatalogueMeta, _read(meta_path), "catalogue")
     else:
-        meta = CatalogueMeta(name=path.name, version="unversioned")
+        meta = CatalogueMeta(name=path.resolve().name or str(path), version="unversioned")
     assert isinstance(meta, CatalogueMeta)
     cat = Catalogue(meta=meta, taxonomy=taxonomy, initiatives=(), path=str(path))
     vocab = cat.vocab

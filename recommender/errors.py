@@ -12,6 +12,7 @@ __all__ = [
     "printable",
     "MatchError",
     "InputError",
+    "SupplierListError",
     "ProfileError",
     "CatalogueError",
     "WeightsError",
@@ -28,6 +29,25 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u
 def printable(text: str) -> str:
     """``text`` on one line, with control and invisible characters shown as escapes (``\\x1b``)."""
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+#: A value echoed in a message is cut to this many characters (a 500 KB cell stays out of the line).
+MAX_ECHO = 80
+#: The most characters one message line holds, whatever its parts.
+MAX_LINE = 2_000
+_QUOTED = re.compile("|".join(f"{q}[^{q}\\n]{{{MAX_ECHO + 1},}}{q}" for q in "'\""))
+
+
+def shorten(text: str, limit: int = MAX_ECHO) -> str:
+    """``text`` cut to ``limit`` characters, ending in "…" and the full length when cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: max(1, limit - 24)]}… ({len(text):,} characters)"
+
+
+def _shorten_quoted(message: str) -> str:
+    """Every quoted value longer than `MAX_ECHO` in ``message`` cut to a readable head."""
+    return _QUOTED.sub(lambda m: m.group()[0] + shorten(m.group()[1:-1]) + m.group()[0], message)
 
 
 class MatchError(Exception):
@@ -55,22 +75,35 @@ class MatchError(Exception):
         self.hint = hint
         super().__init__(self.describe())
 
+    def reason(self) -> str:
+        """The message and hint without the place, on one line, long echoed values cut (for the
+        errors file of a supplier list, whose columns give the place)."""
+        text = _shorten_quoted(self.message)
+        if self.hint:
+            text += f" ({_shorten_quoted(self.hint)})"
+        return shorten(printable(text), MAX_LINE)
+
     def describe(self) -> str:
         """One line: ``file:line: field: message (hint)``; control characters are escaped."""
         where = ""
         if self.source:
             where = self.source + (f":{self.line}" if self.line else "")
-        parts = [p for p in (where, self.field) if p]
-        text = ": ".join([*parts, self.message])
+        parts = [shorten(p, 300) for p in (where, self.field) if p]
+        text = ": ".join([*parts, _shorten_quoted(self.message)])
         if self.hint:
-            text += f" ({self.hint})"
-        return printable(text)
+            text += f" ({_shorten_quoted(self.hint)})"
+        return shorten(printable(text), MAX_LINE)
 
 
 class InputError(MatchError):
     """Raised when a user-supplied file cannot be read: missing, binary, too large, bad YAML."""
 
     exit_code = 2
+
+
+class SupplierListError(InputError):
+    """Raised when a supplier list (CSV, XLSX, Parquet) cannot be read as a table; names the
+    file and, where known, the sheet, the cell or the part of the workbook."""
 
 
 class ProfileError(InputError):

@@ -7,6 +7,7 @@ that later validation errors can point at the line.
 
 from __future__ import annotations
 
+import datetime as _dt
 import errno
 import os
 import re
@@ -16,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from .errors import InputError, shorten
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "YamlDoc", "read_text", "parse_yaml", "read_yaml"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "YamlDoc", "read_text", "parse_yaml", "read_yaml", "source_date_epoch"]
 
 MAX_BYTES = 1 << 20  # 1 MiB: far above any real profile, far below a memory problem
 MAX_DEPTH = 32
@@ -216,6 +217,26 @@ _START_FROM = {
 }
 
 
+#: The latest date SOURCE_DATE_EPOCH may give: 9999-12-31 23:59:59 UTC.
+_MAX_EPOCH = 253_402_300_799
+
+
+def source_date_epoch() -> _dt.date | None:
+    """The date ``SOURCE_DATE_EPOCH`` gives (UTC), or None when it is not set.
+
+    Raises `InputError` when it is set but is not a whole number of seconds since 1970
+    between 0 and the end of year 9999 (reproducible-build tools must not guess).
+    """
+    text = os.environ.get("SOURCE_DATE_EPOCH")
+    if text is None or not text.strip():
+        return None
+    value = text.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 12 or int(value) > _MAX_EPOCH:
+        raise InputError(f"SOURCE_DATE_EPOCH is {shorten(value, 40)!r}, not a number of seconds since 1970 "
+                         "before the year 10000", hint="unset it, or set it to e.g. $(date +%s)")
+    return _dt.datetime.fromtimestamp(int(value), tz=_dt.timezone.utc).date()
+
+
 def read_text(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES, what: str = "file") -> str:
     """Read a UTF-8 text file (a BOM is accepted) no larger than ``max_bytes``.
 
@@ -317,6 +338,13 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, source: str) -> InputErr
         hint = 'a value containing ": " must be in quotes, e.g. name: "Acme: Knit Ltd"; or fix the indentation'
     elif "could not find expected ':'" in problem:
         hint = "each line is key: value; continue a long value on the next line, indented, or put it in quotes"
+    elif "escape" in problem or "hexdecimal" in problem or "hexadecimal" in problem:
+        col = mark.column if mark else 0
+        at = row.rfind("\\", 0, col + 1)
+        shown = f"the escape {row[at:at + 2]}" if at >= 0 else "a backslash escape"
+        message = f"YAML syntax error: {shown} is not one YAML knows inside double quotes"
+        hint = ("put text with backslashes in single quotes ('C:\\files'), or write each backslash twice "
+                "inside double quotes")
     elif "quoted scalar" in context and opened:
         message, line = f"YAML syntax error: the quote opened on line {opened} is never closed", opened
         hint = "add the closing quote"

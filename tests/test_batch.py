@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from recommender import load_catalogue, recommend
-from recommender.suppliers.run import ERROR_COLUMNS, EXIT_ROWS_FAILED, OUTPUT_COLUMNS, Progress, read_chunks
 from recommender.cli import main
 from recommender.suppliers.frame import row_profile
+from recommender.suppliers.run import ERROR_COLUMNS, EXIT_ROWS_FAILED, OUTPUT_COLUMNS, Progress, read_chunks
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "profiles" / "suppliers-template.csv"
@@ -154,11 +154,11 @@ def test_unknown_columns_are_reported_and_ignored(tmp_path):
 
 
 def test_missing_required_column_is_exit_2_with_a_hint(tmp_path):
-    header = [("isues" if h == "issues" else h) for h in HEADER]
+    header = [("countri" if h == "country" else h) for h in HEADER]
     src = write_csv(tmp_path / "suppliers.csv", GOOD, header=header)
     res = run([str(src), "-o", "out.csv"], tmp_path)
     assert res.exit_code == 2
-    assert "missing required column: issues" in res.output and "'isues' looks like issues" in res.output
+    assert "missing required column: country" in res.output and "'countri' looks like country" in res.output
     assert not (tmp_path / "out.csv").exists()
 
 
@@ -185,6 +185,18 @@ def test_ragged_csv_lines_are_bad_rows_with_their_row_number(tmp_path):
     assert list(errors["row"]) == ["3"] and "expected 13 fields, saw 14" in errors["reason"][0]
     out = read_output(tmp_path / "out.csv")
     assert dict(zip(out["supplier_id"], out["row"])) == {"F1": "2", "B1": "5"}  # blank row 4 skipped
+
+
+def test_blank_lines_before_the_header_keep_row_numbers_right(tmp_path):
+    src = tmp_path / "suppliers.csv"
+    lines = ["", "", ",".join(HEADER), ",".join(GOOD[0]), ",".join(GOOD[1]) + ",extra", "", ",".join(BAD[0])]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = run([str(src), "-o", "out.csv"], tmp_path)
+    assert res.exit_code == EXIT_ROWS_FAILED
+    errors = read_output(tmp_path / "out.errors.csv")
+    assert sorted(errors["row"].astype(int)) == [5, 7]  # the ragged line, then the typo in row 7
+    out = read_output(tmp_path / "out.csv")
+    assert set(out["row"]) == {"4"}
 
 
 def test_quoted_cells_with_commas_and_line_breaks(tmp_path):
@@ -322,7 +334,7 @@ def test_never_overwrites_the_input(tmp_path):
 def test_a_failed_run_leaves_no_temp_file_and_keeps_the_old_output(tmp_path, monkeypatch):
     src = write_csv(tmp_path / "suppliers.csv", GOOD * 3)
     (tmp_path / "out.csv").write_text("old\n")
-    from recommender import frame
+    from recommender.suppliers import frame
 
     calls = {"n": 0}
     real = frame.FrameScorer.score
@@ -423,7 +435,7 @@ def test_portfolio_report_is_written(tmp_path):
     assert res.exit_code == 0
     soup = BeautifulSoup((tmp_path / "portfolio.html").read_text(), "html.parser")
     assert len(soup.select("#portfolio-steps li")) == 2
-    assert soup.select_one("#suppliers-scored").get_text() == "3"
+    assert soup.select_one("#suppliers-scored").get_text().split()[0] == "3"
 
 
 # --- progress -------------------------------------------------------------------------------
@@ -469,7 +481,7 @@ PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 @pytest.mark.parametrize(("name", "content", "expected"), [
     ("empty.csv", b"", ["empty.csv: is empty", "header row"]),
     ("blank.csv", b"\xef\xbb\xbf \r\n\n", ["blank.csv: is empty"]),
-    ("header-only.csv", b"id,name\n", ["header-only.csv:1: missing required columns: kind, country"]),
+    ("header-only.csv", b"id,name\n", ["header-only.csv:1: missing required columns: country, sector"]),
     ("workbook.csv", (PROFILES / "suppliers-template.xlsx").read_bytes(),
      ["is an Excel workbook", "rename it to .xlsx"]),
     ("text.xlsx", (PROFILES / "suppliers-template.csv").read_bytes(),

@@ -100,7 +100,13 @@ def test_check_not_input_covers_files_in_input_folders(tmp_path):
     (cat / "eti.yaml").write_text("x")
     with pytest.raises(OutputError, match="input folder"):
         check_not_input(cat / "eti.yaml", [cat])
-    check_not_input(cat / "new-report.html", [cat])  # a new file beside the inputs is fine
+    with pytest.raises(OutputError, match="inside the input folder"):  # a new file there too: a template,
+        check_not_input(cat / "new-report.html", [cat])  # a catalogue file, read by the next run
+    with pytest.raises(OutputError, match="inside the input folder"):
+        check_not_input(cat / "sub" / "deeper.html", [cat])
+    with pytest.raises(OutputError, match="overwrite the input folder"):
+        check_not_input(cat, [cat])
+    check_not_input(tmp_path / "new-report.html", [cat])  # beside the input folder is fine
     check_not_input("a\x00b", [cat])  # cannot be an input; writing it fails clearly later
 
 
@@ -206,11 +212,95 @@ def test_unsafe_svg_logos_are_refused(tmp_path, body):
         logo_data_uri(path)
 
 
+# The filter bypasses of issue 14 and their relatives: a parser sees through each.
+SVG_NS = SVG.replace("<svg ", '<svg xmlns:svg="http://www.w3.org/2000/svg" ')
+BYPASSES = [
+    ("namespaced-script", "<svg:script>alert(1)</svg:script>", "<script>"),
+    ("set-href-to-javascript", '<a><set attributeName="href" to="&#106;avascript:alert(1)"/></a>', "<a>"),
+    ("set-alone", '<set attributeName="href" to="&#106;avascript:alert(1)"/>', "<set>"),
+    ("animate-href", '<animate attributeName="xlink:href" values="javascript:alert(1)"/>', "<animate>"),
+    ("css-escape-in-url", '<rect style="fill: u\\72l(https://evil.example/x)"/>', "url("),
+    ("css-escape-in-import", '<style>@\\69mport "https://evil.example/a.css";</style>', "@import"),
+    ("css-comment-before-url", '<style>rect { fill:/**/url(https://evil.example/x) }</style>', "url("),
+    ("css-image-set", '<rect style="fill: image-set(\'https://evil.example/x.png\' 1x)"/>', "image-set"),
+    ("css-in-cdata", "<style><![CDATA[ rect { fill: url(https://evil.example/x) } ]]></style>", "url("),
+    ("presentation-attribute-url", '<rect fill="url(https://evil.example/x)"/>', "url("),
+    ("svg-tiny-handler", '<handler type="application/ecmascript">alert(1)</handler>', "<handler>"),
+    ("entity-in-doctype", None, "DOCTYPE"),
+    ("stylesheet-instruction", None, "processing instruction"),
+    ("javascript-with-tab", '<image href="java\tscript:alert(1)"/>', "a link to"),
+    ("zero-width-in-url", '<rect style="fill: ur\u200bl(https://evil.example/x)"/>', "url("),
+    ("href-other-namespace", '<use xmlns:l="http://www.w3.org/1999/xlink" l:href="https://evil.example/a#b"/>',
+     "a link to"),
+    ("nested-svg-data-uri", '<image href="data:image/svg+xml;base64,PHN2Zy8+"/>', "a link to"),
+    ("iframe", '<iframe src="https://evil.example/"/>', "<iframe>"),
+]
+
+
+@pytest.mark.parametrize("body,needle", [(b, n) for _, b, n in BYPASSES], ids=[c[0] for c in BYPASSES])
+def test_svg_filter_bypasses_are_refused(tmp_path, body, needle):
+    path = tmp_path / "logo.svg"
+    if body is None:
+        prolog = ('<!DOCTYPE svg [<!ENTITY x "&#60;script&#62;alert(1)&#60;/script&#62;">]>'
+                  if needle == "DOCTYPE" else '<?xml-stylesheet href="https://evil.example/a.css"?>')
+        path.write_text('<?xml version="1.0"?>' + prolog + SVG_NS.format("<text>x</text>"))
+    else:
+        path.write_text(SVG_NS.format(body), encoding="utf-8")
+    with pytest.raises(InputError, match="scripts, event handlers or links to other files") as info:
+        logo_data_uri(path)
+    assert needle in info.value.describe()
+
+
+@pytest.mark.parametrize("body,needle", [
+    ('<rect foo="1"/>', "the attribute foo="),
+    ('<x:thing xmlns:x="urn:x"/>', "the element <thing> of urn:x"),
+    ("<video/>", "<video>"),
+], ids=["unknown-attribute", "foreign-element", "media-element"])
+def test_svg_outside_the_allow_list_is_refused(tmp_path, body, needle):
+    path = tmp_path / "logo.svg"
+    path.write_text(SVG.format(body))
+    with pytest.raises(InputError) as info:
+        logo_data_uri(path)
+    assert needle in info.value.describe()
+
+
+@pytest.mark.parametrize("raw,needle", [
+    (b"<svg", "not well-formed XML"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><text>&nbsp;</text></svg>', "undefined entity"),
+    (b"<html><body/></html>", "root element is not <svg>"),
+    (b'<?xml version="1.0" encoding="ISO-8859-1"?><svg xmlns="http://www.w3.org/2000/svg"/>', "ISO-8859-1"),
+], ids=["truncated", "html-entity", "not-svg", "declared-latin-1"])
+def test_svg_that_is_not_a_plain_svg_document(tmp_path, raw, needle):
+    path = tmp_path / "logo.svg"
+    path.write_bytes(raw)
+    with pytest.raises(InputError, match=needle):
+        logo_data_uri(path)
+
+
+def test_an_inkscape_svg_with_metadata_is_fine(tmp_path):
+    path = tmp_path / "logo.svg"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<!-- Created with Inkscape -->\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
+        'xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:cc="http://creativecommons.org/ns#" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" width="210mm" height="297mm" viewBox="0 0 210 297" '
+        'version="1.1" id="svg8" inkscape:version="1.2" sodipodi:docname="logo.svg">'
+        '<sodipodi:namedview id="base" pagecolor="#ffffff" inkscape:zoom="0.35"/>'
+        '<metadata id="metadata5"><rdf:RDF><cc:Work rdf:about=""><dc:format>image/svg+xml</dc:format>'
+        '<dc:type rdf:resource="http://purl.org/dc/dcmitype/StillImage"/></cc:Work></rdf:RDF></metadata>'
+        '<g inkscape:label="Layer 1" inkscape:groupmode="layer" id="layer1">'
+        '<path style="fill:#1a5e63;stroke-width:0.26" d="M 10,10 H 100 V 100 Z" id="rect1"/>'
+        '<text xml:space="preserve" style="font-size:10.58px;font-family:sans-serif" x="20" y="50" '
+        'data-name="caption"><tspan sodipodi:role="line" x="20" y="50">Acme</tspan></text></g></svg>')
+    assert logo_data_uri(path).startswith("data:image/svg+xml;base64,")
+
+
 def test_svg_logo_checks_cannot_be_dodged(tmp_path):
     doctype = tmp_path / "entity.svg"
     doctype.write_text('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
                        + SVG.format("<text>&x;</text>"))
-    with pytest.raises(InputError, match="scripts"):
+    with pytest.raises(InputError, match="DOCTYPE"):
         logo_data_uri(doctype)
     utf16 = tmp_path / "utf16.svg"
     utf16.write_bytes(SVG.format("<script>alert(1)</script>").encode("utf-16"))

@@ -22,6 +22,7 @@ from ..datasets import STAGES
 from ..errors import ProfileError
 from ..loading import YamlDoc, read_yaml, require_mapping
 from ..models import Profile
+from ..numbers import number_problem
 from ..vocabulary import clean_text as _clean
 from ..vocabulary import did_you_mean, fold_key
 
@@ -282,6 +283,8 @@ class _Checker:
         return out
 
     def _size(self, v: Any, path: tuple) -> int:
+        if (too_long := number_problem(v)) is not None:
+            raise self.fail(too_long, path, "e.g. size: 1200")
         if isinstance(v, str) and _WHOLE.fullmatch(v.strip()):
             v = int(re.sub(r"[, ]", "", v.strip()))  # "1200", "1,200", "1 200"
         if isinstance(v, float) and v.is_integer():
@@ -296,6 +299,8 @@ class _Checker:
         return v
 
     def _share(self, v: Any, path: tuple) -> float:
+        if (too_long := number_problem(v)) is not None:
+            raise self.fail(too_long, path, "e.g. 0.6, or 60%")
         if isinstance(v, str):
             text = v.strip()
             percent = text.endswith("%")
@@ -432,12 +437,34 @@ def validate_profile(
         if not fields["risk_issues"] and not fields["inferred_issues"]:
             raise c.fail("required field is missing", ("issues",),
                          "list at least one issue, e.g. [wages, health_safety]; `match taxonomy` lists them")
-    if raw.get("id") not in (None, ""):
-        fields["id"] = c.text(raw.get("id"), ("id",)) or None
+    ident = raw.get("id")
+    if ident is not None and not (isinstance(ident, str) and not ident.strip()):
+        fields["id"] = c.text(ident, ("id",)) or None
     try:
         return Profile.model_validate(fields)
     except ValidationError as exc:
         raise pydantic_error(exc, doc, source=doc.source, error=ProfileError) from None
+
+
+def _check_keys(p: Profile, cat: Catalogue) -> Profile:
+    """A `Profile` built elsewhere, checked against ``cat``: every key it names must be the
+    catalogue's (pydantic has checked its types and ranges already)."""
+    tax = cat.taxonomy
+    checks = [("sector", (p.sector, *p.other_sectors), tax.sectors), ("issues", (*p.issues, *p.inferred_issues,
+              *(r.key for r in p.risk_issues)), tax.issues), ("prefers", p.prefers, tax.approaches),
+              ("wants", p.wants, tax.offers), ("memberships", p.memberships, set(cat.ids))]
+    for name, values, known in checks:
+        for value in values:
+            if value not in known:
+                raise ProfileError(f"unknown {'key' if name != 'memberships' else 'initiative'} {value!r}",
+                                   source="<profile>", field=name, hint="build profiles with load_profile()")
+    for name, codes in (("country", (p.country,)), ("sourcing_countries", p.sourcing_countries)):
+        for code in codes:
+            if resolve_country(code) != code:
+                raise ProfileError(f"{code!r} is not an ISO 3166-1 alpha-2 code", source="<profile>", field=name)
+    if p.stage is not None and p.stage not in STAGES:
+        raise ProfileError(f"unknown stage {p.stage!r}", source="<profile>", field="stage")
+    return p
 
 
 def _likely_issues(fields: Mapping[str, Any], cat: Catalogue) -> tuple:
@@ -457,7 +484,7 @@ def load_profile(
 ) -> Profile:
     """A validated `Profile` from a YAML file path, a mapping, or a `Profile` (returned as is)."""
     if isinstance(profile, Profile):
-        return profile
+        return _check_keys(profile, catalogue if catalogue is not None else load_catalogue())
     if isinstance(profile, Mapping):
         return validate_profile(profile, catalogue=catalogue, source="<profile>")
     if isinstance(profile, (str, os.PathLike)):

@@ -37,6 +37,7 @@ from ..core.needs import FROM_DESCRIPTION, origin_words
 from ..core.validate import infer_issues, validate_profile
 from ..errors import InputError, ProfileError
 from ..models import MAX_WORKFORCE, Profile, Weights
+from ..numbers import number_problem
 from ..vocabulary import did_you_mean
 from .layouts import CLOSED, Layout, detect, to_fields
 
@@ -182,7 +183,7 @@ def cell_value(field_name: str, value: Any) -> Any:
         value = value.strip()
         if not value:
             return None
-        if field_name in _NUMERIC:
+        if field_name in _NUMERIC and number_problem(value) is None:  # too long: validation says why
             if _INT.fullmatch(value):
                 return int(value)
             if _THOUSANDS.fullmatch(value):
@@ -544,7 +545,7 @@ class FrameScorer:
         # string operations and send only the rest through `resolve`.
         text = series.str.strip()
         length = text.str.len().to_numpy()
-        values = text.to_numpy(dtype=object)
+        values = text.to_numpy(dtype=object, copy=True)
         raw = values.copy()
         empty = length == 0
         raw[empty] = None
@@ -752,7 +753,7 @@ class FrameScorer:
         found.sort(key=lambda t: (t[0], t[1]))
         out = []
         for r, _, f, exc in found:
-            reason = exc.message + (f" ({exc.hint})" if exc.hint else "")
+            reason = exc.reason()
             out.append(RowError(
                 row=labels[r].item() if hasattr(labels[r], "item") else labels[r],
                 supplier_id=_plain(cols["id"].raw[cols["id"].codes[r]]),

@@ -2,10 +2,11 @@
 
 Reading (CSV/TSV, XLSX, Parquet) yields DataFrames of at most `CHUNK_ROWS` rows whose
 index is the row number a spreadsheet shows (header = row 1); `frame.FrameScorer` scores
-each chunk; writers append its shortlist lines to a temporary file beside the output,
-which replaces the output only when the run completes. Memory stays flat however long
-the list is: only the current chunk, the caches of distinct cell values and the
-portfolio's running totals are held.
+each chunk; writers append its shortlist lines to files that the run's one
+`output.Transaction` staged beside every output, and that all replace their targets
+together only when the run completes. Memory stays flat however long the list is: only
+the current chunk, the caches of distinct cell values and the portfolio's running totals
+are held.
 
 A bad row never stops the batch: it goes to the errors file (CSV: row, supplier id and
 name, column, field, reason) and `run_batch_command` returns `EXIT_ROWS_FAILED`.
@@ -21,8 +22,9 @@ from typing import Any, TextIO
 
 from ..catalogue import Catalogue
 from ..errors import InputError, OutputError
-from ..output import check_not_input, write_atomic
-from .frame import FrameScorer, header_hint, match_columns
+from ..output import Transaction
+from .frame import FIELDS, FrameScorer, header_hint, match_columns
+from .layouts import detect, load_column_map
 from .read import CHUNK_ROWS, open_list, read_chunks
 from .write import ERROR_COLUMNS, OUTPUT_COLUMNS, ErrorsWriter, SupplierReports, open_writer
 
@@ -151,7 +153,7 @@ def run_batch_command(
     itself cannot be read. ``progress`` (rows, fraction) defaults to a stderr bar that is
     silent when stderr is not a terminal.
     """
-    from ..commands import load_weights_option, report_options
+    from ..commands import load_weights_option, report_options, run_inputs
 
     started = time.monotonic()
     path = Path(path)
@@ -160,12 +162,20 @@ def run_batch_command(
         (target.with_name(f"{target.stem}.errors.csv")) if target is not None
         else Path.cwd() / f"{path.stem}.errors.csv"
     )
-    outputs = [p for p in (target, errors_target, options.portfolio_report) if p is not None]
-    for out in outputs:
-        check_not_input(out, [path])
-    if len({Path(p).resolve() for p in outputs}) < len(outputs):
-        raise OutputError("two outputs would go to the same file",
-            hint="give -o, --errors and --report different paths")
+    # Every output is planned and checked against the others and every input before
+    # anything is read or written.
+    tx = Transaction(run_inputs(options, path))
+    if target is not None:
+        tx.file(target, role="-o", binary=fmt != "jsonl")
+    elif fmt == "xlsx":
+        raise OutputError("an XLSX workbook cannot be written to standard output", hint="give -o FILE.xlsx")
+    else:
+        stdout_handle(binary=fmt == "csv")
+    if options.portfolio_report is not None:
+        tx.file(options.portfolio_report, role="--report")
+    if options.per_supplier_reports is not None:
+        tx.folder(options.per_supplier_reports, role="--per-supplier-reports")
+    tx.file(errors_target, role="--errors", optional=True)
     weights = load_weights_option(options.weights_file)
     ropts = report_options(options)
     if options.portfolio_report is not None or options.per_supplier_reports is not None:
@@ -174,29 +184,48 @@ def run_batch_command(
         ropts = _dated(ropts, report_date(ropts))
 
     source = open_list(path, CHUNK_ROWS)
-    try:
-        fields, unmatched = match_columns(source.columns)
-    except InputError as exc:
-        raise InputError(exc.message, source=str(path), line=1, hint=exc.hint) from None
-    if unmatched:
-        hints = [h for h in (header_hint(c) for c in unmatched) if h]
-        names = ", ".join(repr(str(c)) for c in unmatched[:8]) + (" and more" if len(unmatched) > 8 else "")
-        echo(f"match: ignoring columns that are not profile fields: {names}"
-             + (f" ({'; '.join(hints)})" if hints else ""), err=True)
-
-    scorer = FrameScorer(catalogue, weights=weights)
-    from ..analysis.portfolio import PortfolioBuilder
-
-    builder = PortfolioBuilder(catalogue, engine=scorer.engine, top=options.top)
-    writer = open_writer(target, fmt)
-    errors = ErrorsWriter(errors_target)
-    reports = None
     bar = progress if progress is not None else Progress()
-    rows = scored = 0
     try:
+        column_map = load_column_map(options.columns_file, FIELDS) if options.columns_file else None
+        layout = detect(source.columns, column_map=column_map)
+        headers = list(layout.renames.values()) if layout.name == "columns" else source.columns
+        if layout.name in ("osh-download", "osh-upload"):
+            what = "facility download" if layout.name == "osh-download" else "list-upload template"
+            echo(f"match: reading an Open Supply Hub {what}"
+                 + (f" (not used: {', '.join(layout.unused[:6])}{' and more' if len(layout.unused) > 6 else ''})"
+                    if layout.unused else ""), err=True)
+        else:
+            if layout.name == "columns":
+                missing = [h for h in layout.renames if h not in {str(c).strip() for c in source.columns}]
+                if missing:
+                    raise InputError(f"the column map names columns the list does not have: {', '.join(missing)}",
+                                     source=str(options.columns_file), hint="check the headers in the list")
+            try:
+                _, unmatched = match_columns(headers)
+            except InputError as exc:
+                raise InputError(exc.message, source=str(path), line=1, hint=exc.hint) from None
+            if layout.name == "columns":
+                unmatched = [c for c in source.columns if str(c).strip() not in layout.renames]
+            if unmatched:
+                hints = [h for h in (header_hint(c) for c in unmatched) if h]
+                names = ", ".join(repr(str(c)) for c in unmatched[:8]) + (" and more" if len(unmatched) > 8 else "")
+                echo(f"match: ignoring columns that are not profile fields: {names}"
+                     + (f" ({'; '.join(hints)}; or map them with --columns)" if hints
+                        else " (map them with --columns if they hold profile fields)"), err=True)
+
+        scorer = FrameScorer(catalogue, weights=weights)
+        scorer.layout = layout
+        from ..analysis.portfolio import PortfolioBuilder
+
+        builder = PortfolioBuilder(catalogue, engine=scorer.engine, top=options.top)
+        tx.begin()
+        writer = open_writer(tx.fh(target) if target is not None else stdout_handle(binary=fmt == "csv"), fmt)
+        errors = ErrorsWriter(lambda: tx.fh(errors_target))
+        reports = None
         if options.per_supplier_reports is not None:
-            reports = SupplierReports(Path(options.per_supplier_reports), catalogue=catalogue, weights=weights,
-                                       top=options.top, report_options=ropts, inputs=[path])
+            reports = SupplierReports(tx.staged_folder(options.per_supplier_reports), catalogue=catalogue,
+                                      weights=weights, top=options.top, report_options=ropts)
+        rows = scored = 0
         reported = 0
         for chunk in source.chunks:
             errors.write(source.skipped[reported:])
@@ -207,8 +236,9 @@ def run_batch_command(
             writer.write(result.lines)
             errors.write(result.errors)
             builder.add(result.suppliers)
+            builder.closed += result.closed
             if reports is not None:
-                reports.write(chunk, result.valid, fields)
+                reports.write(result.fields, result.valid)
             rows += len(chunk)
             scored += int(result.valid.sum())
             bar(rows, source.fraction())
@@ -220,36 +250,40 @@ def run_batch_command(
         # Everything is made before anything is moved into place: a run that fails leaves
         # no output behind, and earlier outputs as they were.
         failed = len(errors.rows)
-        portfolio_html = None
         if options.portfolio_report is not None:
             from ..report.portfolio import render_portfolio
 
             portfolio = builder.build(k=options.portfolio_size, failed=failed, source=path.name)
-            portfolio_html = render_portfolio(portfolio, ropts)
+            tx.fh(options.portfolio_report).write(render_portfolio(portfolio, ropts).encode("utf-8"))
         if reports is not None:
             reports.finish(source=path.name, errors=failed)
         writer.close()
         errors.close()
+        written = tx.commit()
     except BaseException:
         if hasattr(bar, "close"):
             bar.close()
-        writer.abort()
-        errors.abort()
-        if reports is not None:
-            reports.abort()
+        tx.abort()
+        source.close()
         raise
-
-    written: list[Path] = [target] if target is not None else []
-    if portfolio_html is not None:
-        written.append(write_atomic(options.portfolio_report, portfolio_html))
-    if reports is not None:
-        written.append(reports.commit())
-    if errors.count:
-        written.append(errors_target)
     summary = BatchSummary(rows=rows + len(source.skipped), scored=scored, failed=failed, lines=writer.count,
                            outputs=tuple(written), seconds=time.monotonic() - started)
     _report(summary, errors_target if errors.count else None, echo, to_stdout=target is not None)
     return EXIT_ROWS_FAILED if failed else 0
+
+
+def stdout_handle(*, binary: bool) -> Any:
+    """Standard output (its binary buffer with ``binary``); `OutputError` when it is closed."""
+    stream = sys.stdout
+    if stream is None or getattr(stream, "closed", False):
+        raise OutputError("standard output is closed", source="-o -",
+                          hint="redirect it to a file or a pipe, or give -o FILE")
+    if binary:
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            raise OutputError("standard output takes no bytes here", source="-o -", hint="give -o FILE")
+        return buffer
+    return stream
 
 
 def _dated(options: Any, date: Any) -> Any:

@@ -1,13 +1,10 @@
 """Supplier-list outputs: the shortlist lines (CSV, XLSX, JSON Lines), the errors file and
-per-supplier reports, each staged beside its target and moved into place only on commit."""
+per-supplier reports. Each writer writes into a file handle (or a staged folder) that the
+run's `output.Transaction` staged beside its target and moves into place only on commit."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
-import tempfile
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,7 +12,7 @@ import pandas as pd
 
 from ..catalogue import Catalogue
 from ..errors import OutputError
-from ..output import AtomicFile, check_not_input, csv_safe, safe_filename
+from ..output import StagedFolder, csv_safe, safe_filename
 from .frame import FIELDS, SHORTLIST_COLUMNS, RowError, ShortlistLines, row_profile
 
 __all__ = ["OUTPUT_COLUMNS", "ERROR_COLUMNS", "open_writer", "ErrorsWriter", "SupplierReports"]
@@ -59,36 +56,16 @@ def _lines_table(lines: ShortlistLines, schema: Any) -> Any:
     return table.append_column("row", rows).select(schema.names).cast(schema)
 
 
-class _Streamed:
-    """A writer into an `AtomicFile`, or into standard output when it has no file."""
+class _CsvWriter:
+    """Lines appended to a binary file handle as UTF-8 CSV by pyarrow's CSV writer, text
+    cells made formula-safe (every text cell quoted)."""
 
-    file: AtomicFile | None
-    fh: Any
-
-    def close(self) -> None:
-        """Move the file into place (or flush standard output)."""
-        if self.file is not None:
-            self.file.commit()
-        else:
-            self.fh.flush()
-
-    def abort(self) -> None:
-        """Drop what was written to the file."""
-        if self.file is not None:
-            self.file.abort()
-
-
-class _CsvWriter(_Streamed):
-    """Lines appended as UTF-8 CSV by pyarrow's CSV writer, text cells made formula-safe
-    (every text cell quoted)."""
-
-    def __init__(self, target: Path | None, columns: tuple[str, ...], text_columns: tuple[str, ...],
+    def __init__(self, fh: Any, columns: tuple[str, ...], text_columns: tuple[str, ...],
                  *, integers: tuple[str, ...] = ("rank", "row")) -> None:
         import pyarrow as pa
         import pyarrow.csv as pa_csv
 
-        self.file = AtomicFile(target, binary=True) if target is not None else None
-        self.fh = self.file.fh if self.file is not None else sys.stdout.buffer
+        self.fh = fh
         self.columns, self.text_columns, self.integers = columns, text_columns, integers
         self.count = 0
         types = {c: pa.string() if c in text_columns else pa.int64() if c in integers else pa.float64()
@@ -111,16 +88,17 @@ class _CsvWriter(_Streamed):
         self.count += len(lines)
 
     def close(self) -> None:
-        self.writer.close()  # writes the header even when no line came
-        super().close()
+        """Write the header if no line came, and flush."""
+        self.writer.close()
+        self.fh.flush()
 
 
-class _JsonlWriter(_Streamed):
-    """Shortlist lines appended as JSON Lines (one object per line, null for missing)."""
+class _JsonlWriter:
+    """Shortlist lines appended to a text file handle as JSON Lines (one object per line,
+    null for missing)."""
 
-    def __init__(self, target: Path | None, columns: tuple[str, ...]) -> None:
-        self.file = AtomicFile(target, binary=False) if target is not None else None
-        self.fh = self.file.fh if self.file is not None else sys.stdout
+    def __init__(self, fh: Any, columns: tuple[str, ...]) -> None:
+        self.fh = fh
         self.columns = columns
         self.count = 0
 
@@ -133,13 +111,19 @@ class _JsonlWriter(_Streamed):
         self.fh.write(text if text.endswith("\n") else text + "\n")
         self.count += len(lines)
 
-class _XlsxWriter:
-    """Shortlist lines streamed into a write-only workbook; a full sheet continues on the next."""
+    def close(self) -> None:
+        """Flush."""
+        self.fh.flush()
 
-    def __init__(self, target: Path, columns: tuple[str, ...], text_columns: tuple[str, ...]) -> None:
+
+class _XlsxWriter:
+    """Shortlist lines streamed into a write-only workbook, saved into a binary file handle
+    by `close`; a full sheet continues on the next."""
+
+    def __init__(self, fh: Any, columns: tuple[str, ...], text_columns: tuple[str, ...]) -> None:
         from openpyxl import Workbook
 
-        self.file = AtomicFile(target, binary=True)
+        self.fh = fh
         self.book = Workbook(write_only=True)
         self.columns, self.text_columns = columns, text_columns
         self.sheet: Any = None
@@ -167,93 +151,80 @@ class _XlsxWriter:
         self.count += len(lines)
 
     def close(self) -> None:
+        """Save the workbook."""
         if self.sheet is None:
             self._new_sheet()
-        self.book.save(self.file.fh)
-        self.file.commit()
-
-    def abort(self) -> None:
-        self.file.abort()
+        self.book.save(self.fh)
+        self.fh.flush()
 
 
-def open_writer(target: Path | None, fmt: str):
+def open_writer(fh: Any, fmt: str):
+    """The shortlist writer for ``fmt``: csv and xlsx write into a binary ``fh``, jsonl into a
+    text one (standard output is fine for csv and jsonl)."""
     if fmt == "csv":
-        return _CsvWriter(target, OUTPUT_COLUMNS, _TEXT_COLUMNS)
+        return _CsvWriter(fh, OUTPUT_COLUMNS, _TEXT_COLUMNS)
     if fmt == "jsonl":
-        return _JsonlWriter(target, OUTPUT_COLUMNS)
-    if target is None:
-        raise OutputError("an XLSX workbook cannot be written to standard output", hint="give -o FILE.xlsx")
-    return _XlsxWriter(target, OUTPUT_COLUMNS, _TEXT_COLUMNS)
+        return _JsonlWriter(fh, OUTPUT_COLUMNS)
+    if fmt == "xlsx":
+        return _XlsxWriter(fh, OUTPUT_COLUMNS, _TEXT_COLUMNS)
+    raise OutputError(f"cannot write {fmt}", hint="use csv, xlsx or jsonl")
 
 
 class ErrorsWriter:
-    """Failed rows as CSV, opened on the first error only."""
+    """Failed rows as CSV, into the handle ``open_file()`` gives on the first error only."""
 
-    def __init__(self, target: Path) -> None:
-        self.target = target
+    def __init__(self, open_file: Callable[[], Any]) -> None:
+        self.open_file = open_file
         self.writer: _CsvWriter | None = None
         self.count = 0
         self.rows: set[Any] = set()
 
     def write(self, errors: list[RowError]) -> None:
+        """Append rows to the errors file."""
         if not errors:
             return
         if self.writer is None:
-            self.writer = _CsvWriter(self.target, ERROR_COLUMNS, ERROR_COLUMNS[1:], integers=("row",))
+            self.writer = _CsvWriter(self.open_file(), ERROR_COLUMNS, ERROR_COLUMNS[1:], integers=("row",))
         frame = pd.DataFrame([[getattr(e, c) for c in ERROR_COLUMNS] for e in errors], columns=list(ERROR_COLUMNS))
         self.writer.write(frame)
         self.count += len(errors)
         self.rows.update(e.row for e in errors)
 
     def close(self) -> None:
+        """Flush the errors file, if one was opened."""
         if self.writer is not None:
             self.writer.close()
-
-    def abort(self) -> None:
-        if self.writer is not None:
-            self.writer.abort()
 
 
 # --- per-supplier reports ---------------------------------------------------------------
 
 
 class SupplierReports:
-    """One HTML report per valid row (via `recommend` and `render_html`), then index.html.
+    """One HTML report per valid row (via `recommend` and `render_html`), then index.html,
+    written into a `StagedFolder` that the run's transaction moves into place on commit."""
 
-    They are written into a temporary folder beside the target and moved into it only by
-    `commit`, when the whole run has succeeded; `abort` removes them."""
-
-    def __init__(self, folder: Path, *, catalogue: Catalogue, weights: Any, top: int, report_options: Any,
-                 inputs: list[Path]) -> None:
-        if folder.exists() and not folder.is_dir():
-            raise OutputError("is not a folder", source=str(folder))
-        parent = folder.parent if str(folder.parent) else Path(".")
-        if not parent.is_dir():
-            raise OutputError("the parent folder does not exist", source=str(parent), hint="create it first")
-        try:
-            self.stage = Path(tempfile.mkdtemp(prefix=f".{folder.name[:40]}.", suffix=".tmp", dir=parent))
-        except OSError as exc:
-            raise OutputError(f"cannot write: {exc.strerror or exc}", source=str(parent),
-                              hint="choose a folder you can write to") from None
+    def __init__(self, folder: StagedFolder, *, catalogue: Catalogue, weights: Any, top: int,
+                 report_options: Any) -> None:
         self.folder, self.catalogue, self.weights, self.top = folder, catalogue, weights, top
-        self.options, self.inputs = report_options, inputs
-        self.used: set[str] = {"index.html"}
+        self.options = report_options
+        self.index = folder.name("index", exact=True)
         self.entries: list[dict[str, Any]] = []
 
-    def write(self, chunk: pd.DataFrame, valid: np.ndarray, fields: dict[Any, str]) -> None:
+    def write(self, chunk: pd.DataFrame, valid: np.ndarray, fields: dict[Any, str] | None = None) -> None:
+        """Render and stage the report of every valid row of ``chunk`` (columns renamed by
+        ``fields``; None when they are field names already, as `ScoredFrame.fields` gives them)."""
         from dataclasses import replace
 
         from ..core.recommend import recommend
         from ..report.render import render_html
 
-        renamed = chunk.iloc[np.flatnonzero(valid)].rename(columns=fields)
+        renamed = chunk.iloc[np.flatnonzero(valid)].rename(columns=fields or {})
         keep = [c for c in renamed.columns if c in FIELDS]
         for number, row in zip(renamed.index, renamed[keep].to_dict("records")):
             result = recommend(row_profile(row), catalogue=self.catalogue, top=self.top, weights=self.weights)
             p = result.profile
-            name = self._file_name(p.id, p.name)
-            check_not_input(self.folder / name, self.inputs)
-            (self.stage / name).write_text(render_html(result, replace(self.options, title=None)), encoding="utf-8")
+            name = self.folder.name(safe_filename(f"{p.id}-{p.name}" if p.id else p.name, default="supplier"))
+            self.folder.write(name, render_html(result, replace(self.options, title=None)))
             best = result.top
             self.entries.append({
                 "row": int(number), "id": p.id or "", "name": p.name, "file": name,
@@ -262,46 +233,10 @@ class SupplierReports:
                 "score": best.score if best else None, "shortlisted": len(result.shortlist),
             })
 
-    def _file_name(self, ident: str | None, name: str) -> str:
-        stem = safe_filename(f"{ident}-{name}" if ident else name, default="supplier")
-        candidate, n = stem + ".html", 1
-        while candidate.lower() in self.used:
-            n += 1
-            candidate = f"{stem}-{n}.html"
-        self.used.add(candidate.lower())
-        return candidate
-
     def finish(self, *, source: str, errors: int) -> None:
-        """Write index.html (still in the temporary folder)."""
+        """Stage index.html."""
         from ..report.portfolio import render_supplier_index
 
         html = render_supplier_index(self.entries, source=source, errors=errors, options=self.options,
                                      catalogue=self.catalogue)
-        check_not_input(self.folder / "index.html", self.inputs)
-        (self.stage / "index.html").write_text(html, encoding="utf-8")
-
-    def commit(self) -> Path:
-        """Move the reports into the target folder (made if missing); returns its index.html."""
-        try:
-            if not self.folder.exists():
-                os.chmod(self.stage, 0o777 & ~_umask())
-                os.replace(self.stage, self.folder)
-            else:
-                for entry in self.stage.iterdir():
-                    os.replace(entry, self.folder / entry.name)
-                self.stage.rmdir()
-        except OSError as exc:
-            self.abort()
-            raise OutputError(f"cannot write: {exc.strerror or exc}", source=str(self.folder)) from None
-        return self.folder / "index.html"
-
-    def abort(self) -> None:
-        """Remove the reports written so far; the target folder stays as it was."""
-        shutil.rmtree(self.stage, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
+        self.folder.write(self.index, html)
