@@ -6,9 +6,11 @@ rows failed (see the errors file); 4 `match evaluate` found a metric below its t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -20,7 +22,6 @@ import click
 from .errors import MatchError, printable
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_ROWS_FAILED = 0, 1, 2, 3
-BATCH_SUFFIXES = (".csv", ".xlsx", ".parquet", ".tsv")
 
 
 class _DefaultGroup(click.Group):
@@ -36,6 +37,45 @@ class _DefaultGroup(click.Group):
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage("match", "PROFILE.yaml|SUPPLIERS.csv [OPTIONS]  |  match COMMAND [ARGS]")
 
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """`match --help` lists the main command's options first, then the commands."""
+        command = self.commands.get(self.default_command)
+        if command is not None:
+            shown = [p for p in command.get_params(ctx) if isinstance(p, click.Option) and not p.name.endswith("help")]
+            rows = [r for p in shown if (r := p.get_help_record(ctx)) is not None]
+            with formatter.section("Options (match PROFILE.yaml or SUPPLIERS.csv)"):
+                formatter.write_dl(rows)
+        super().format_options(ctx, formatter)
+
+
+#: Options that only apply to a supplier list, and those that only apply to a single profile.
+BATCH_ONLY = {"portfolio_report": "--report", "per_supplier_reports": "--per-supplier-reports",
+              "portfolio_size": "--portfolio-size", "errors_file": "--errors", "columns_file": "--columns"}
+SINGLE_ONLY = {"what_if": "--what-if"}
+
+
+def _check_options_apply(ctx: click.Context, path: Path, batch: bool) -> None:
+    """Options given for the other kind of input are a usage error (exit 2) naming the input type."""
+
+    def given(name: str) -> bool:
+        source = ctx.get_parameter_source(name)
+        return source is not None and source != click.core.ParameterSource.DEFAULT
+
+    if batch:
+        wrong = [flag for name, flag in SINGLE_ONLY.items() if given(name)]
+        if wrong:
+            raise click.UsageError(f"{', '.join(wrong)} is for a single profile (YAML); {path.name} is a supplier "
+                                   "list (CSV, TSV, XLSX or Parquet)", ctx=ctx)
+        if given("notes") and not given("per_supplier_reports"):
+            raise click.UsageError(f"--notes adds the consultant notes to a report; for the supplier list "
+                                   f"{path.name} it needs --per-supplier-reports", ctx=ctx)
+    else:
+        wrong = [flag for name, flag in BATCH_ONLY.items() if given(name)]
+        if wrong:
+            noun = "is" if len(wrong) == 1 else "are"
+            raise click.UsageError(f"{', '.join(wrong)} {noun} for supplier lists (CSV, TSV, XLSX or Parquet); "
+                                   f"{path.name} is a single profile (YAML)", ctx=ctx)
+
 
 def _fail(exc: MatchError) -> None:
     click.echo(f"match: error: {exc.describe()}", err=True)
@@ -49,7 +89,8 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = kwargs.get("debug", False) or os.environ.get("MATCH_DEBUG") == "1"
         try:
-            return func(*args, **kwargs)
+            with _stop_signals_interrupt():
+                return func(*args, **kwargs)
         except MatchError as exc:
             if debug:
                 traceback.print_exc()
@@ -58,9 +99,9 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except click.ClickException:
             raise
-        except KeyboardInterrupt:
-            click.echo("match: interrupted; no output was written", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            click.echo("match: interrupted; no earlier file was changed", err=True)
+            sys.exit(128 + getattr(exc, "signum", signal.SIGINT))
         except BrokenPipeError:  # `match … -o - | head`: the reader left; nothing to report
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
@@ -75,6 +116,37 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_ERROR)
 
     return wrapper
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where SIGINT raises KeyboardInterrupt, so that a stopped run
+    unwinds the same way: its staged outputs are dropped and earlier files stay as they were."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _stop_signals_interrupt() -> Any:
+    """SIGTERM and SIGHUP raise `Interrupted` while a command runs (main thread only)."""
+    previous: dict[int, Any] = {}
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Interrupted(signum)
+
+    try:
+        for name in ("SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)
+            if sig is not None:
+                previous[sig] = signal.signal(sig, stop)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def catalogue_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -156,31 +228,33 @@ def main() -> None:
               help="Batch only: how many initiatives the recommended portfolio holds.")
 @click.option("--errors", "errors_file", type=click.Path(path_type=Path), default=None,
               help="Batch only: where failed rows go (default: <output stem>.errors.csv).")
+@click.option("--columns", "columns_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Batch only: a column map (YAML lines `field: header`) for a list in any other layout.")
 @click.option("--what-if", "what_if", is_flag=True,
-    help="Also print the smallest change that would change the first choice.")
+    help="Single profile only: also print the smallest change that would change the first choice.")
+@click.option("--notes", is_flag=True,
+              help="Add the consultant-notes appendix (how facts were established; not for clients).")
 @debug_option
 @handle_errors
 def run(profile: Path, output: str | None, fmt: str | None, top: int, catalogue_dir: Path | None,
         weights_file: Path | None, title: str | None, prepared_by: str | None, logo: Path | None,
         templates: Path | None, date_text: str | None, stale_after: float, portfolio_report: Path | None,
         per_supplier_reports: Path | None, portfolio_size: int, errors_file: Path | None,
-        what_if: bool, debug: bool) -> None:
+        columns_file: Path | None, what_if: bool, notes: bool, debug: bool) -> None:
     """Score PROFILE (YAML) — or a supplier list (CSV/XLSX/Parquet) — and write the result."""
     from . import commands
-    from .output import check_not_input
+    from .suppliers.formats import is_supplier_list
 
-    inputs = [p for p in (profile, catalogue_dir, weights_file, logo, templates) if p is not None]
-    for target in (output, portfolio_report, errors_file):
-        if target not in (None, "-"):
-            check_not_input(target, inputs)
     options = commands.RunOptions(
         output=output, fmt=fmt, top=top, catalogue_dir=catalogue_dir, weights_file=weights_file,
         title=title, prepared_by=prepared_by, logo=logo, templates=templates, date=_date(date_text),
         stale_after=stale_after, portfolio_report=portfolio_report,
         per_supplier_reports=per_supplier_reports, portfolio_size=portfolio_size,
-        errors_file=errors_file, what_if=what_if,
+        errors_file=errors_file, what_if=what_if, notes=notes, columns_file=columns_file,
     )
-    if profile.suffix.lower() in BATCH_SUFFIXES:
+    batch = is_supplier_list(profile)
+    _check_options_apply(click.get_current_context(), profile, batch)
+    if batch:
         code = commands.run_batch(profile, options, echo=click.echo)
     else:
         code = commands.run_single(profile, options, echo=click.echo)

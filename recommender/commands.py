@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .catalogue import Catalogue, load_catalogue
 from .errors import InputError, OutputError
-from .output import check_not_input, logo_data_uri, write_atomic
+from .loading import source_date_epoch
+from .output import Transaction, check_not_input, logo_data_uri
 
 __all__ = [
     "RunOptions", "run_single", "run_batch", "list_catalogue", "list_taxonomy", "load_weights_option",
@@ -50,6 +50,18 @@ class RunOptions:
     portfolio_size: int = 3
     errors_file: Path | None = None
     what_if: bool = False
+    notes: bool = False
+    columns_file: Path | None = None
+
+
+def run_inputs(options: RunOptions, *paths: Path) -> list[Path]:
+    """Every input file and folder of a run (``paths`` plus the option files and the catalogue
+    and template folders, packaged ones included): no output may be one or lie inside one."""
+    from .catalogue import _package_dir, default_catalogue_dir
+
+    return [p for p in (*paths, options.catalogue_dir or default_catalogue_dir(), options.weights_file,
+                        options.logo, options.templates, options.columns_file,
+                        _package_dir("reports")) if p is not None]
 
 
 def _catalogue(options: RunOptions) -> Catalogue:
@@ -69,6 +81,8 @@ def report_options(options: RunOptions):
     """`ReportOptions` from the CLI options (logo embedded as a data URI)."""
     from .report.render import ReportOptions
 
+    if options.date is None:
+        source_date_epoch()  # a bad SOURCE_DATE_EPOCH is bad input, named as such
     if options.templates is not None and not Path(options.templates).is_dir():
         raise InputError("no such templates folder" if not Path(options.templates).exists() else "is not a folder",
                          source=str(options.templates),
@@ -80,6 +94,9 @@ def report_options(options: RunOptions):
         templates=str(options.templates) if options.templates else None,
         date=options.date,
         stale_after_years=options.stale_after,
+        notes=options.notes,
+        portfolio=str(options.portfolio_report) if options.portfolio_report else None,
+        supplier_reports=str(options.per_supplier_reports) if options.per_supplier_reports else None,
     )
 
 
@@ -97,8 +114,17 @@ def run_single(profile: Path, options: RunOptions, *, echo: Echo) -> int:
     """`match PROFILE.yaml`: recommend, render and write one report."""
     from .core.recommend import recommend
     from .report.render import render
+    from .suppliers.run import stdout_handle
 
     fmt = _single_format(options)
+    # The output is planned and checked against every input before anything is computed.
+    tx = Transaction(run_inputs(options, profile))
+    target = None
+    if options.output == "-":
+        stdout_handle(binary=fmt == "pdf")
+    else:
+        target = tx.file(Path(options.output) if options.output else Path.cwd() / f"{profile.stem}.{fmt}",
+                         role="-o")
     catalogue = _catalogue(options)
     weights = load_weights_option(options.weights_file)
     ropts = report_options(options)
@@ -114,16 +140,17 @@ def run_single(profile: Path, options: RunOptions, *, echo: Echo) -> int:
     if options.what_if:
         for line in result.extras.get("what_if", {}).get("sentences", []):
             echo(f"what-if: {line}", err=True)
-    if options.output == "-":
+    if target is None:
         if isinstance(data, bytes):
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
+            out = stdout_handle(binary=True)
+            out.write(data)
+            out.flush()
         else:
             echo(data, nl=False)
         return 0
-    target = Path(options.output) if options.output else Path.cwd() / f"{profile.stem}.{fmt}"
-    check_not_input(target, [profile])
-    write_atomic(target, data)
+    with tx.begin():
+        tx.fh(target).write(data.encode("utf-8") if isinstance(data, str) else data)
+        tx.commit()
     echo(str(target))
     return 0
 
@@ -143,7 +170,7 @@ def list_catalogue(catalogue_dir: Path | None, fmt: str, *, stale_after: float =
     from .report.render import ReportOptions, report_date
 
     cat = load_catalogue(catalogue_dir)
-    day = today or report_date(ReportOptions())
+    day = today or source_date_epoch() or report_date(ReportOptions())
     limit = day.replace(year=day.year - int(stale_after)) - _dt.timedelta(days=round((stale_after % 1) * 365.25))
     rows = []
     for i in cat:
@@ -185,14 +212,20 @@ def list_catalogue(catalogue_dir: Path | None, fmt: str, *, stale_after: float =
 
 def list_taxonomy(catalogue_dir: Path | None) -> str:
     """Every valid key of the taxonomy, with label and aliases."""
+    from .datasets import STAGES
+
     tax = load_catalogue(catalogue_dir).taxonomy
     lines = []
-    for section in ("sectors", "issues", "approaches"):
-        lines.append(f"{section}:")
+    for section, title in (("sectors", "sectors"), ("issues", "issues"), ("approaches", "approaches (prefers:)"),
+                           ("offers", "offers (wants:)")):
+        lines.append(f"{title}:")
         for key, entry in getattr(tax, section).items():
             alias = f"  (also: {', '.join(entry.aliases)})" if entry.aliases else ""
-            lines.append(f"  {key:<24} {entry.label}{alias}")
+            lines.append(f"  {key:<30} {entry.label}{alias}")
         lines.append("")
+    lines.append("stages (stage:):")
+    lines.extend(f"  {key}" for key in STAGES)
+    lines.append("")
     return "\n".join(lines)
 
 

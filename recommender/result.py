@@ -66,6 +66,8 @@ class Recommendation:
     tier: str = "recommended"
     offers: dict[str, int] = field(default_factory=dict)
     matched: tuple[str, ...] = ()
+    #: Why it is "worth a look" rather than recommended ("it scores below 0.25", ...); "" when recommended.
+    tier_reason: str = ""
 
     @property
     def id(self) -> str:
@@ -93,6 +95,7 @@ class Recommendation:
             "id": self.id,
             "name": self.name,
             "tier": self.tier,
+            **({"tier_reason": self.tier_reason} if self.tier_reason else {}),
             "score": score,
             "status": {"state": st.state, "as_of": st.as_of.isoformat(),
                        **({"successor": st.successor} if st.successor else {})},

@@ -1,4 +1,4 @@
-"""Regenerate docs/screenshot.png: the top of a real example report, 1280 px wide.
+"""Regenerate docs/screenshot.png: the first page of a real example report (the advice), 1280 px wide.
 
     python scripts/screenshot.py                       # the default example
     python scripts/screenshot.py --profile profiles/nl-apparel-brand.yaml --height 1800
@@ -30,7 +30,7 @@ def render(profile: Path) -> str:
     from recommender.report.render import ReportOptions, render_html
 
     options = ReportOptions(date=DATE, prepared_by="Example CSR Advisory")
-    return render_html(recommend(profile), options)
+    return render_html(recommend(profile, analyses=("stability",)), options)
 
 
 def screenshot(html: str, output: Path, *, width: int, height: int) -> None:
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, default=DEFAULT_PROFILE, help="example profile to render")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="PNG to write")
     parser.add_argument("--width", type=int, default=1280, help="viewport width in CSS pixels")
-    parser.add_argument("--height", type=int, default=2300, help="how much of the page to keep")
+    parser.add_argument("--height", type=int, default=1150, help="how much of the page to keep")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         print("screenshot: /usr/bin/chromium is missing: apt-get install chromium", file=sys.stderr)

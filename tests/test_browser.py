@@ -1,9 +1,14 @@
-"""Every example report in a real browser: Debian's headless Chromium driven by Playwright.
+"""Every example page in a real browser: Debian's headless Chromium driven by Playwright.
 
-Each report is opened from a file:// URL with every other request aborted and counted; it
-must log no console error, make no request, fit the viewport at 1280 px and 390 px (the
-page and every element), and print to PDF. Screenshots and PDFs go to tests/artifacts/.
-Skipped, with the reason, when /usr/bin/chromium or the playwright package is missing.
+Each single report (every example profile, a profile nothing fits, a weak match and a
+stress case), the portfolio report and the supplier index of profiles/suppliers-template.csv
+are opened from a file:// URL with every other request aborted and counted, at 1280×800 and
+390 px. Each must log no console error, make no request, be no wider than the screen (the
+page and every element), squeeze no table cell under 48 px, load the embedded font, and, for
+a report with a first choice, name it on the first 1280×800 screen. Reports are printed to
+PDF: the five-programme example in at most 12 pages, with the advice alone on the first.
+Screenshots and PDFs go to tests/artifacts/. Skipped, with the reason, when /usr/bin/chromium
+or the playwright package is missing.
 """
 
 from __future__ import annotations
@@ -11,19 +16,26 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 
-from recommender import recommend
-from recommender.report.pdf import BROWSER_ARGS
+from recommender import load_catalogue, recommend
+from recommender.cli import main
+from recommender.report.fonts import FAMILY
+from recommender.report.pdf import BROWSER_ARGS, pdf_page_count
 from recommender.report.render import ReportOptions, render_html
 
-from .conftest import EXAMPLES, REPORT_DATE, ROOT
+from .conftest import EXAMPLES, PROFILES, REPORT_DATE, ROOT
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
-WIDTHS = (1280, 390)
+SCREENS = {1280: 800, 390: 844}
+MIN_CELL = 48
+MAX_PAGES = 12
 
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
@@ -31,8 +43,9 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install playwright)"
 )
 
+# Nothing fits: the only programme for childcare in Iceland is one the client already belongs to.
 FITS_NOTHING = {"name": "Nordic Toy Works", "kind": "factory", "country": "IS", "sector": "toys",
-                "issues": {"childcare": 3}}
+                "issues": {"childcare": 3}, "memberships": ["child-friendly-spaces"]}
 # Long unbroken words and many issue columns: the layout must still fit a phone.
 STRESS = {
     "name": "Very" * 45 + " Garments",
@@ -46,27 +59,42 @@ STRESS = {
     "prefers": ["training", "peer_education", "worker_voice"],
     "description": "https://example.org/" + "a" * 150 + " overtime wages union",
 }
-# A weak first choice ("Leads to check").
-WEAK = {"name": "Weak Co", "kind": "factory", "country": "IS", "sector": "toys", "issues": {"childcare": 3, "wages": 1}}
-CASES = [(p.stem, p) for p in EXAMPLES] + [("fits-nothing", FITS_NOTHING), ("weak", WEAK), ("stress", STRESS)]
+# Nothing recommended: the best fit has no documented work in Iceland, a lead to check.
+WEAK = {"name": "Weak Co", "kind": "factory", "country": "IS", "sector": "toys",
+        "issues": {"womens_health": 1}}
+REPORTS = [(p.stem, p) for p in EXAMPLES] + [("fits-nothing", FITS_NOTHING), ("weak", WEAK), ("stress", STRESS)]
+SUPPLIERS = PROFILES / "suppliers-template.csv"
 
-# Elements whose box lies (partly) outside the viewport, ignoring ones deliberately hidden.
-_OVERFLOW_JS = """
-() => {
-  const width = window.innerWidth, out = [];
+# Elements whose box lies (partly) outside the viewport, and table cells narrower than the
+# minimum, ignoring what is deliberately hidden (visually-hidden text, a phone layout's
+# clipped table head) and what scrolls inside its own box.
+_LAYOUT_JS = """
+(minCell) => {
+  const width = window.innerWidth, out = [], narrow = [];
+  function* ancestors(el) { for (let a = el; a; a = a.parentElement) yield a; }
+  const clipped = (a) => { const s = getComputedStyle(a); return s.position === 'absolute' && s.clip !== 'auto'; };
+  const hidden = (el) => el.closest('.visually-hidden, .skip-link') || [...ancestors(el)].some(clipped);
+  const inScroller = (el) => [...ancestors(el.parentElement)].some((a) => a.classList.contains('table-scroll'));
   for (const el of document.querySelectorAll('body *')) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 && r.height === 0) continue;
     const s = getComputedStyle(el);
-    if (s.visibility === 'hidden' || s.display === 'none') continue;
-    if (el.closest('.visually-hidden, .skip-link')) continue;
-    if (r.right > width + 0.5 || r.left < -0.5) {
+    if (s.visibility === 'hidden' || s.display === 'none' || hidden(el)) continue;
+    if (!inScroller(el) && (r.right > width + 0.5 || r.left < -0.5)) {
       const cls = typeof el.className === 'string' ? el.className : '';
       const what = (el.textContent || '').trim().slice(0, 40);
       out.push(`${el.tagName.toLowerCase()}.${cls} [${Math.round(r.left)}, ${Math.round(r.right)}] "${what}"`);
     }
+    if ((el.tagName === 'TD' || el.tagName === 'TH') && r.width < minCell && (el.textContent || '').trim()) {
+      narrow.push(`${el.tagName.toLowerCase()} ${Math.round(r.width)}px "${el.textContent.trim().slice(0, 30)}"`);
+    }
   }
-  return out;
+  const first = document.querySelector('[data-first-choice]');
+  return {
+    scroll: document.scrollingElement.scrollWidth, inner: width, wide: out, narrow,
+    height: document.documentElement.scrollHeight,
+    first: first ? {name: first.textContent.trim(), bottom: first.getBoundingClientRect().bottom} : null,
+  };
 }
 """
 
@@ -80,20 +108,57 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("reports")
-    options = ReportOptions(date=dt.date.fromisoformat(REPORT_DATE))
-    paths = {}
-    for name, profile in CASES:
+def options():
+    return ReportOptions(date=dt.date.fromisoformat(REPORT_DATE), prepared_by="Example CSR Advisory")
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory, options):
+    """Every page to check: name -> (path, name of the first choice or None)."""
+    folder = tmp_path_factory.mktemp("pages")
+    out = {}
+    for name, profile in REPORTS:
+        result = recommend(profile, analyses=("stability",))
         path = folder / f"{name}.html"
-        path.write_text(render_html(recommend(profile), options), encoding="utf-8")
-        paths[name] = path
-    return paths
+        path.write_text(render_html(result, options), encoding="utf-8")
+        first = next((r for r in result.shortlist if r.tier == "recommended"), result.top)
+        out[name] = (path, first.name if first else None)
+    # The supplier-list pages, exactly as `match` writes them ...
+    batch = folder / "batch"
+    batch.mkdir()
+    result = CliRunner().invoke(main, [str(SUPPLIERS), "-o", str(batch / "lines.csv"), "--report",
+                                       str(batch / "portfolio.html"), "--per-supplier-reports",
+                                       str(batch / "reports"), "--date", REPORT_DATE])
+    assert result.exit_code == 0, result.output
+    out["portfolio"] = (batch / "portfolio.html", None)
+    out["supplier-index"] = (batch / "reports" / "index.html", None)
+    # ... and the portfolio with its supplier × programme grid.
+    out["portfolio-grid"] = (_portfolio_with_grid(folder, options), None)
+    return out
 
 
-def open_offline(browser, path: Path, width: int):
+def _portfolio_with_grid(folder: Path, options: ReportOptions) -> Path:
+    from recommender.analysis.portfolio import PortfolioBuilder
+    from recommender.report.portfolio import SupplierGrid, render_portfolio
+    from recommender.suppliers.frame import FrameScorer, match_columns
+
+    cat = load_catalogue()
+    frame = pd.read_csv(SUPPLIERS, dtype=str)
+    frame.index = np.arange(2, len(frame) + 2)
+    fields, _ = match_columns(frame.columns)
+    scorer = FrameScorer(cat)
+    builder, grid = PortfolioBuilder(cat, engine=scorer.engine), SupplierGrid(cat)
+    scored = scorer.score(frame)
+    builder.add(scored.suppliers)
+    grid.add(frame, scored, fields)
+    path = folder / "portfolio-grid.html"
+    path.write_text(render_portfolio(builder.build(source=SUPPLIERS.name), options, grid=grid), encoding="utf-8")
+    return path
+
+
+def open_offline(browser, path: Path, width: int, height: int = 900):
     """A page showing ``path`` with every other request aborted; returns (page, errors, requests)."""
-    page = browser.new_page(viewport={"width": width, "height": 900})
+    page = browser.new_page(viewport={"width": width, "height": height})
     page.set_default_timeout(30_000)
     url = path.as_uri()
     errors: list[str] = []
@@ -113,59 +178,74 @@ def open_offline(browser, path: Path, width: int):
     return page, errors, requests
 
 
-def overflow(page) -> tuple[int, int, list[str]]:
-    scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
-    return scroll, inner, page.evaluate(_OVERFLOW_JS)
+def layout(page) -> dict:
+    return page.evaluate(_LAYOUT_JS, MIN_CELL)
 
 
-@pytest.mark.parametrize("name", [name for name, _ in CASES])
-def test_example_report_in_chromium(browser, reports, name):
+@pytest.mark.parametrize("name", [name for name, _ in REPORTS] + ["portfolio", "portfolio-grid", "supplier-index"])
+def test_page_in_chromium(browser, pages, name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        page, errors, requests = open_offline(browser, reports[name], width)
+    path, first = pages[name]
+    for width, height in SCREENS.items():
+        page, errors, requests = open_offline(browser, path, width, height)
         try:
             assert page.title()
             assert errors == [], f"console errors at {width}px: {errors}"
             assert requests == [], f"network requests at {width}px: {requests}"
-            scroll, inner, wide = overflow(page)
-            assert scroll <= inner, f"page scrolls sideways at {width}px ({scroll} > {inner})"
-            assert wide == [], f"elements wider than the {width}px viewport: {wide[:5]}"
+            assert page.evaluate(f"document.fonts.check('16px \"{FAMILY}\"')"), "the embedded font is not used"
+            found = layout(page)
+            assert found["scroll"] <= found["inner"], f"page scrolls sideways at {width}px"
+            assert found["wide"] == [], f"elements wider than the {width}px viewport: {found['wide'][:5]}"
+            assert found["narrow"] == [], f"table cells under {MIN_CELL}px at {width}px: {found['narrow'][:5]}"
+            if first is not None:
+                assert found["first"] and found["first"]["name"] == first
+                if width == 1280:
+                    assert found["first"]["bottom"] <= height, f"first choice below the first screen at {width}px"
             page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
-            if width == WIDTHS[0]:
-                pdf = page.pdf(format="A4", print_background=True)
-                assert pdf.startswith(b"%PDF-") and len(pdf) > 10_000
-                (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
         finally:
             page.close()
 
 
-def test_print_layout_on_a4(browser, reports):
+@pytest.mark.parametrize("name", [name for name, _ in REPORTS])
+def test_report_prints_to_pdf(browser, pages, name):
+    path, _ = pages[name]
+    page, errors, _ = open_offline(browser, path, 794)
+    try:
+        pdf = page.pdf(format="A4", print_background=True)
+        assert pdf.startswith(b"%PDF-") and errors == []
+        (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
+        pages_printed = pdf_page_count(pdf)
+        assert pages_printed <= MAX_PAGES + (4 if name == "stress" else 0), f"{name}: {pages_printed} pages"
+        if name == "bd-knitwear-factory":
+            assert pages_printed <= MAX_PAGES
+    finally:
+        page.close()
+
+
+def test_print_layout_on_a4(browser, pages):
     # 794 CSS px is A4's width: print must keep the wide layout, not the phone layout.
-    page, errors, _ = open_offline(browser, reports["bd-knitwear-factory"], 794)
+    page, errors, _ = open_offline(browser, pages["bd-knitwear-factory"][0], 794)
     try:
         page.emulate_media(media="print")
         rules = page.evaluate("""() => {
           const style = (selector) => getComputedStyle(document.querySelector(selector));
-          const body = document.querySelector('article.card .card-body');
-          const [reasons, chart] = [...body.children].map((el) => el.getBoundingClientRect().top);
+          const advice = document.querySelector('#advice').getBoundingClientRect();
           return {
-            cover: style('#cover').breakAfter,
+            advice: style('#advice').breakAfter,
+            adviceHeight: advice.bottom,
             head: ['breakInside', 'breakAfter'].map((k) => style('article.card .card-head')[k]),
-            row: style('.heatmap tbody tr').breakInside,
-            heatmap: style('table.heatmap').display,
-            chart: [style('article.card .bar-table').breakInside, chart < reasons],
+            row: style('.scorecard tbody tr').breakInside,
+            scorecard: style('table.scorecard').display,
+            chart: style('article.card .bar-table').breakInside,
             toc: style('nav.toc').display,
             footer: style('footer.page-footer').display,
-            intro: style('section#coverage .section-intro').breakAfter,
-            methodology: style('#methodology').breakBefore,
             appendix: style('#appendix').breakBefore,
           };
         }""")
-        # On paper the contributions chart comes first, whole, and the reasons flow after it;
-        # the running footer and page numbers replace the on-screen footer.
-        assert rules == {"cover": "page", "head": ["avoid", "avoid"], "row": "avoid", "heatmap": "table",
-                         "chart": ["avoid", True], "toc": "none", "footer": "none", "intro": "avoid",
-                         "methodology": "page", "appendix": "page"}
+        # The advice fits on the first A4 page (297 mm less 28 mm of margins, at 96 px to the inch).
+        assert rules.pop("adviceHeight") <= (297 - 28) / 25.4 * 96
+        assert rules == {"advice": "page", "head": ["avoid", "avoid"], "row": "avoid", "scorecard": "table",
+                         "chart": "avoid", "toc": "none", "footer": "none", "appendix": "auto"}
         assert errors == []
     finally:
         page.close()
@@ -174,19 +254,22 @@ def test_print_layout_on_a4(browser, reports):
 # --- the checks themselves catch what they are for ------------------------------------------
 
 
-def test_the_harness_catches_requests_console_errors_and_overflow(browser, tmp_path):
+def test_the_harness_catches_requests_console_errors_overflow_and_squeezed_cells(browser, tmp_path):
     bad = tmp_path / "bad.html"
     bad.write_text(
         "<!DOCTYPE html><html><head><meta name='viewport' content='width=device-width'></head><body>"
         "<img src='https://example.invalid/pixel.png'>"
         "<script>console.error('boom')</script>"
-        "<div style='width: 2000px'>wide</div></body></html>"
+        "<div style='width: 2000px'>wide</div>"
+        "<table style='width: 100px'><tr><td style='overflow-wrap: anywhere'>Bangladesh</td>"
+        "<td>Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</td></tr></table></body></html>"
     )
     page, errors, requests = open_offline(browser, bad, 390)
     try:
         assert requests == ["https://example.invalid/pixel.png"]
         assert "boom" in errors
-        scroll, inner, wide = overflow(page)
-        assert scroll > inner and any(item.startswith("div") for item in wide)
+        found = layout(page)
+        assert found["scroll"] > found["inner"] and any(item.startswith("div") for item in found["wide"])
+        assert any("Bangladesh" in item for item in found["narrow"])
     finally:
         page.close()

@@ -21,6 +21,7 @@ from recommender import recommend
 from recommender import report as report_module
 from recommender.cli import main
 from recommender.errors import DependencyError
+from recommender.report.context import ReportContext, build_context, safe_url
 from recommender.report.render import (
     FORMATS,
     ReportOptions,
@@ -31,11 +32,13 @@ from recommender.report.render import (
     render_markdown,
     report_date,
 )
-from recommender.report.context import ReportContext, build_context, safe_url
 
 from .conftest import EXAMPLES, PROFILES, REPORT_DATE, ROOT
 
 FACTORY = PROFILES / "bd-knitwear-factory.yaml"
+# Nothing fits: the only programme for childcare in Iceland is one the client already belongs to.
+FITS_NOTHING = {"name": "Nordic Toy Works", "kind": "factory", "country": "IS", "sector": "toys",
+                "issues": {"childcare": 3}, "memberships": ["child-friendly-spaces"]}
 BRAND = PROFILES / "nl-apparel-brand.yaml"
 DATE = dt.date.fromisoformat(REPORT_DATE)
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(1)>"
@@ -51,7 +54,7 @@ def run(*args, env=None):
 
 @pytest.fixture(scope="module")
 def factory():
-    return recommend(FACTORY)
+    return recommend(FACTORY, analyses=("stability", "what_if"))
 
 
 # --- formats and dates ------------------------------------------------------------------
@@ -133,59 +136,58 @@ def test_markdown_escape(raw, escaped):
 
 def test_markdown_report_has_every_section(factory, report_options):
     md = render_markdown(factory, report_options)
-    for heading in ("# Programme shortlist for Gazipur Knit Composite Ltd", "## Client profile",
-                    "## Executive summary", "## Recommended initiatives", "## Comparison",
-                    "## Coverage", "## Initiatives not open to you", "## Methodology",
-                    "## Appendix: sources"):
+    for heading in ("# Programme shortlist for Gazipur Knit Composite Ltd", "## Our recommendation",
+                    "## What you told us", "## Comparison", "## Coverage", "## The programmes in detail",
+                    "## Programmes not open to you", "## How we matched", "## Sources"):
         assert f"\n{heading}" in "\n" + md, heading
-    for rec in factory.shortlist:
-        assert f"### {rec.rank}\\. {rec.name}" in md
-        assert f"**Score {rec.score:.2f}**" in md
+    ctx = build_context(factory, report_options)
+    for card in ctx.cards:
+        assert f"### {card.rank_label}\\. {markdown_escape(card.name)}" in md
+        assert f"**{card.score_text} out of 1**" in md
     assert "25 November 2026" in md
     assert f"[{factory.shortlist[0].initiative.url}]({factory.shortlist[0].initiative.url})" in md
     assert "<" not in md.replace("&lt;", "")
 
 
-def test_markdown_escapes_client_text(profile_dict, report_options):
-    profile_dict["name"] = EVIL + " [x](javascript:alert(1)) **b**"
-    profile_dict["description"] = "# Not a heading\n\n- not a list\n<div>raw</div>"
-    options = dataclasses.replace(report_options, prepared_by="<i>me</i>")
-    md = render_markdown(recommend(profile_dict), options)
-    assert "<script" not in md and "<img" not in md and "<div" not in md and "<i>" not in md
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
-    assert "\\[x\\](javascript:alert(1)) \\*\\*b\\*\\*" in md
-    assert not re.search(r"(?<!\\)\]\(javascript:", md)
-    assert "> \\# Not a heading - not a list &lt;div&gt;raw&lt;/div&gt;" in md
-    assert "\n# Not a heading" not in md and "\n- not a list" not in md
+def test_markdown_first_screen_is_the_advice(factory, report_options):
+    """Title, the recommendation, the scorecard, the gap and the next steps come before any detail."""
+    md = render_markdown(factory, report_options)
+    first = md.split("\n---\n", 1)[0]
+    ctx = build_context(factory, report_options)
+    assert first.index("## Our recommendation") < first.index("| Rank | Programme | Fit | Score (0 to 1) |")
+    assert markdown_escape(ctx.advice.headline) in first
+    assert "**The most important gap:**" in first and "**Next steps**" in first
+    for card in ctx.cards:
+        assert f"| {card.rank_label} | {markdown_escape(card.name)}" in first
+    assert "█" in first  # the score drawn as a bar on a 0-1 scale
+    assert len(first.splitlines()) < 40
 
 
-def test_markdown_fits_nothing(fits_nothing_dict, report_options):
-    result = recommend(fits_nothing_dict)
+def test_markdown_fits_nothing(report_options):
+    result = recommend(FITS_NOTHING, analyses=("what_if",))
     md = render_markdown(result, report_options)
-    assert "## No initiative to recommend" in md
-    assert "**No match.**" in md
-    assert "### 1\\." not in md
-    assert "## What would change the result" in md and "## How robust" not in md
-    assert "**What would lead to a recommendation**" in md
-    for sentence in result.extras["what_if"]["sentences"]:
-        assert f"- {markdown_escape(sentence)}" in md
+    assert "## No new programme to recommend" in md
+    assert "| Rank |" not in md and "### 1\\." not in md
+    if result.extras["what_if"]["sentences"]:
+        assert "## What would change the result" in md and "## How firm" not in md
 
 
 def test_markdown_robustness_and_near_tie(factory, report_options):
     md = render_markdown(factory, report_options)
-    assert "## How robust is this ranking" in md
+    assert "## How firm is this advice" in md
     assert f"{factory.extras['stability']['top_stays_first'] * 100:.0f} %" in md
-    for sentence in factory.extras["what_if"]["sentences"]:
-        assert f"- {markdown_escape(sentence)}" in md
     first, second = factory.shortlist[:2]
     stability = {**factory.extras["stability"], "near_tie": True, "runner_up": second.id, "margin": 0.004,
                  "top_stays_first": 0.55, "challengers": {second.id: 0.45}}
-    md = render_markdown(dataclasses.replace(factory, extras={**factory.extras, "stability": stability}),
-                         report_options)
-    summary = md.split("## Executive summary", 1)[1].split("\n## ", 1)[0]
-    assert "**Near tie.**" in summary and first.name in summary and "45 %" in summary
-    assert f"**Near tie** with {markdown_escape(second.name)}" in md
-    assert f"**Near tie** with {markdown_escape(first.name)}" in md
+    near = dataclasses.replace(factory, extras={**factory.extras, "stability": stability},
+                               shortlist=(first, dataclasses.replace(second, tier="recommended"),
+                                          *factory.shortlist[2:]))
+    md = render_markdown(near, report_options)
+    advice = md.split("\n---\n", 1)[0]
+    assert "## Two programmes nearly tied" in advice
+    assert f"{markdown_escape(first.name)} or {markdown_escape(second.name)}" in advice
+    assert "**Near tie.** Nearly tied with " + markdown_escape(second.name) in md
+    assert "**Near tie.** Nearly tied with " + markdown_escape(first.name) in md
 
 
 # --- branding through the CLI -------------------------------------------------------------
@@ -203,7 +205,7 @@ def test_cli_branding_options(tmp_path):
     assert soup.select_one(".prepared-by").get_text(strip=True) == "Acme CSR"
     assert soup.select_one("img.cover-logo")["src"].startswith("data:image/png;base64,iVBORw0KGgo")
     assert soup.select_one("#cover time")["datetime"] == "2026-01-31"
-    assert not soup.select(".card .badge-stale, #appendix .badge-stale")
+    assert "older than" not in soup.select_one("#appendix").get_text()
 
 
 def test_cli_markdown_format(tmp_path):
@@ -211,12 +213,12 @@ def test_cli_markdown_format(tmp_path):
     assert run(FACTORY, "-o", out, "--prepared-by", "Acme <CSR>").exit_code == 0
     md = out.read_text()
     assert md.startswith("# Programme shortlist for Gazipur Knit Composite Ltd\n")
-    assert "**Prepared by:** Acme &lt;CSR&gt;" in md
+    assert "prepared by Acme &lt;CSR&gt;" in md
 
 
 def test_templates_override_a_partial_and_fall_back_for_the_rest(tmp_path, factory, report_options):
     (tmp_path / "partials").mkdir()
-    (tmp_path / "partials" / "_summary.html").write_text(
+    (tmp_path / "partials" / "_advice.html").write_text(
         '<section id="summary"><h2>Our summary</h2><p class="custom">{{ ctx.client }}</p></section>\n'
     )
     (tmp_path / "report.css").write_text(".custom { color: #123456; }\n")
@@ -288,7 +290,11 @@ def test_context_for_each_example(report_options):
         ctx = build_context(result, report_options)
         assert len(ctx.cards) == len(result.shortlist)
         assert ctx.date == REPORT_DATE
-        assert ctx.source_count == sum(len(g.sources) for g in ctx.appendix)
+        assert ctx.source_count == len(ctx.sources) == len({(s.title, s.url, s.as_of) for s in ctx.sources})
+        assert [s.number for s in ctx.sources] == list(range(1, ctx.source_count + 1))
+        cited = {n for c in ctx.cards + ctx.memberships for n in c.sources}
+        cited |= {n for e in ctx.excluded for n in e.sources}
+        assert cited == {s.number for s in ctx.sources}  # only what is shown, each source once
         for card in ctx.cards:
             assert round(sum(b.value for b in card.bars), 2) == round(card.score, 2)
             assert round(sum(p.value for p in card.parts), 2) == round(card.score, 2)
@@ -389,3 +395,106 @@ def test_pdf_without_chromium_says_what_to_do(tmp_path, monkeypatch, factory, re
     assert "Chromium" in result.stderr and "apt-get install chromium" in result.stderr
     assert not (tmp_path / "r.pdf").exists()
 
+
+
+@needs_chromium
+def test_pdf_carries_title_author_and_creator(factory, report_options):
+    from recommender.report.pdf import html_to_pdf, pdf_info, pdf_page_count
+
+    html = render_html(factory, dataclasses.replace(report_options, prepared_by="Acme CSR · Équipe"))
+    data = html_to_pdf(html)
+    info = pdf_info(data)
+    assert info["Title"] == f"Programme shortlist for {factory.profile.name}"
+    assert info["Author"] == "Acme CSR · Équipe"
+    assert info["Creator"] == "match"
+    assert info["CreationDate"].startswith("D:20261125")
+    assert 1 <= pdf_page_count(data) <= 12
+    assert "Author" not in pdf_info(html_to_pdf(render_html(factory, report_options)))
+
+
+def test_set_info_is_an_incremental_update():
+    from recommender.report.pdf import pdf_info, set_info
+
+    pdf = (b"%PDF-1.4\n1 0 obj\n<</Title (Old) /Producer (Skia/PDF)\n/CreationDate (D:20260101000000+00'00')>>\n"
+           b"endobj\n2 0 obj\n<</Type /Catalog>>\nendobj\nxref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n"
+           b"0000000099 00000 n \ntrailer\n<</Size 3\n/Root 2 0 R\n/Info 1 0 R>>\nstartxref\n130\n%%EOF\n")
+    out = set_info(pdf, title="Nouveau (titre)", author="A & B")
+    assert out.startswith(pdf)  # earlier bytes untouched
+    assert pdf_info(out) == {"Title": "Nouveau (titre)", "Author": "A & B", "Creator": "match",
+                             "Producer": "Skia/PDF", "CreationDate": "D:20260101000000+00'00'"}
+    assert set_info(pdf, title="x") == set_info(pdf, title="x")
+    assert b"/Prev 130" in out and out.rstrip().endswith(b"%%EOF")
+
+
+# --- the CLI's friction points --------------------------------------------------------------
+
+
+def test_match_help_lists_the_main_commands_options():
+    result = run("--help")
+    assert result.exit_code == 0
+    for flag in ("--output", "--format", "--top", "--prepared-by", "--report", "--what-if", "--notes"):
+        assert flag in result.output, flag
+    assert "Commands:" in result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--report", "p.html"], "--report is for supplier lists"),
+    (["--per-supplier-reports", "out"], "--per-supplier-reports is for supplier lists"),
+    (["--portfolio-size", "4"], "--portfolio-size is for supplier lists"),
+    (["--errors", "e.csv"], "--errors is for supplier lists"),
+    (["--report", "p.html", "--errors", "e.csv"], "--report, --errors are for supplier lists"),
+])
+def test_batch_only_options_for_a_single_profile_are_an_error(tmp_path, args, message):
+    result = CliRunner().invoke(main, [str(FACTORY), "-o", str(tmp_path / "r.html"), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "bd-knitwear-factory.yaml is a single profile" in result.output
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--what-if"], "--what-if is for a single profile"),
+    (["--notes"], "--notes adds the consultant notes to a report"),
+])
+def test_single_only_options_for_a_supplier_list_are_an_error(tmp_path, args, message):
+    result = CliRunner().invoke(main, [str(PROFILES / "suppliers-template.csv"), "-o", str(tmp_path / "s.csv"),
+                                       *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "suppliers-template.csv" in result.output
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_the_notes_option_through_the_cli(tmp_path):
+    plain, noted = tmp_path / "r.html", tmp_path / "n.html"
+    assert run(FACTORY, "-o", plain).exit_code == 0
+    assert run(FACTORY, "-o", noted, "--notes").exit_code == 0
+    assert 'id="notes"' in noted.read_text() and 'id="notes"' not in plain.read_text()
+
+
+@pytest.mark.parametrize(("n", "noun", "plural", "expected"), [
+    (1, "supplier", None, "1 supplier"), (2, "supplier", None, "2 suppliers"),
+    (0, "country", "countries", "0 countries"), (1, "country", "countries", "1 country"),
+    (1200, "row", None, "1,200 rows"),
+])
+def test_counts_agree_with_their_nouns(n, noun, plural, expected):
+    from recommender.report.render import count
+
+    assert count(n, noun, plural) == expected
+
+
+def test_one_supplier_is_not_one_suppliers(tmp_path):
+    import pandas as pd
+
+    from recommender.analysis.portfolio import PortfolioBuilder
+    from recommender.catalogue import load_catalogue
+    from recommender.report.portfolio import render_portfolio
+    from recommender.suppliers.frame import FrameScorer
+
+    cat = load_catalogue()
+    scorer = FrameScorer(cat)
+    frame = pd.read_csv(PROFILES / "suppliers-template.csv", dtype=str).head(1)
+    frame.index = frame.index + 2
+    builder = PortfolioBuilder(cat, engine=scorer.engine)
+    builder.add(scorer.score(frame).suppliers)
+    page = BeautifulSoup(render_portfolio(builder.build(source="one.csv"), ReportOptions(date=DATE)), "html.parser")
+    words = " ".join(page.get_text(" ").split())
+    assert "1 suppliers" not in words and "1 supplier" in words

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 #: A first choice scoring below this is not a good match (the "weak" band of `recommend`).
-GOOD_MATCH = 0.30
+GOOD_MATCH = 0.25
 _WEAK_LIMIT = 500
 
 
@@ -284,7 +284,9 @@ class PortfolioBuilder:
         self._members += facts.members.sum(axis=0)
         self.inferred += int(facts.inferred.sum())
         stages = np.array(["unknown" if s is None else s for s in facts.stages], dtype=object)
-        for labels, pairs, totals in ((facts.countries, self._by_country, self._countries),
+        # By production country: a factory's own; a brand's country is its head office, not counted here.
+        producing = np.where(np.asarray(facts.kinds, dtype=object) == "brand", "(brand head office)", facts.countries)
+        for labels, pairs, totals in ((producing, self._by_country, self._countries),
                                       (facts.sectors, self._by_sector, self._sectors),
                                       (stages, self._by_stage, self._stages)):
             codes, uniques = _factorize(labels)

@@ -461,7 +461,10 @@ def _alternative(space: _Space, combo: tuple[Change, ...], col: int, total: np.n
         cur_score = float(total[current])
         a, b = _score_text(score, cur_score)
         ahead = cat.initiatives[current].display_name
-        sentence = f"If {clause}, {name} would rank first at {a}, ahead of {ahead} at {b}."
+        if a == b:  # equal to the digit shown: ranked first by id, which is a tie to the client
+            sentence = f"If {clause}, {name} would tie with {ahead} for first place at {a}."
+        else:
+            sentence = f"If {clause}, {name} would rank first at {a}, ahead of {ahead} at {b}."
     else:
         cur_score = None
         sentence = f"If {clause}, {name} would be recommended first, at {score:.2f}."

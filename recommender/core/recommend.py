@@ -28,7 +28,7 @@ __all__ = ["Recommender", "recommend", "VERDICTS", "DEFAULT_TOP", "RECOMMEND_BAR
 
 DEFAULT_TOP = 5
 #: Score bands for the verdict on the first choice.
-VERDICTS = (("strong", 0.50), ("fair", 0.30), ("weak", 0.0))
+VERDICTS = (("strong", 0.50), ("fair", 0.25), ("weak", 0.0))
 #: When a description asks for something no programme provides (the taxonomy's ``outside``
 #: requests) and does not read like the first choice's work, the verdict says nothing fits:
 #: a sure request (a phrase, or two hinting words: confidence >= OUTSIDE_SURE) with the first
@@ -37,7 +37,8 @@ VERDICTS = (("strong", 0.50), ("fair", 0.30), ("weak", 0.0))
 OUTSIDE_SURE, RELEVANT_SURE = 0.75, 0.65
 OUTSIDE_HINT, RELEVANT_HINT = 0.5, 0.45
 #: A shortlisted initiative is "recommended" from this score up (and when it addresses
-#: something the profile asked for); below it, "also worth a look".
+#: something the profile asked for); below it, "also worth a look". The same as the "fair"
+#: band of `VERDICTS`, so a recommended first choice is never called weak.
 RECOMMEND_BAR = 0.25
 ANALYSES = ("stability", "what_if")
 
@@ -103,18 +104,29 @@ class Recommender:
             # Recommended: passes the bar, answers what was asked, and works where the client is.
             located = not undocumented["country"][col]
             tier = "recommended" if asked and located and s[col] >= RECOMMEND_BAR else "worth_a_look"
+            if tier == "recommended" or member:
+                why = ""
+            elif s[col] < RECOMMEND_BAR:
+                why = f"it scores below {RECOMMEND_BAR:.2f}"
+            elif not located:
+                where = (", ".join(country_name(c) for c in p.sourcing_countries)
+                         if p.kind == "brand" and p.sourcing_countries else country_name(p.country))
+                why = f"it has no documented work in {where}"
+            else:
+                why = "it does not address the issues you listed or what you asked for"
             return Recommendation(
                 rank=rank, initiative=init, score=float(s[col]), contributions=parts, reasons=tuple(ex.reasons),
                 cautions=tuple(("You already take part in it.", *ex.cautions) if member else ex.cautions),
                 gaps=tuple(ex.gaps), covered=ex.covered, sources=sources_for_claims(init, ex.claims),
-                member=member, tier=tier, offers=ex.offers, matched=tuple(ex.matched),
+                member=member, tier=tier, offers=ex.offers, matched=tuple(ex.matched), tier_reason=why,
             )
 
         picked = [int(c) for c in scored.selection.shortlist[0] if c >= 0]
         shortlist = [rec(col, n + 1, False) for n, col in enumerate(picked)]
         away = self._outside(scored, shortlist)
         if away is not None:  # nothing answers the description's decisive request: no "Recommended"
-            shortlist = [dataclasses.replace(r, tier="worth_a_look") for r in shortlist]
+            shortlist = [dataclasses.replace(r, tier="worth_a_look", tier_reason="what your description asks for is "
+                                             "not something it provides") for r in shortlist]
         member_cols = np.flatnonzero(scored.batch.members[0] & scored.eligible[0])
         member_cols = sorted(member_cols, key=lambda c: (-np.round(s[c], 9), cat.ids[c]))
         members = [rec(int(col), 0, True) for col in member_cols]

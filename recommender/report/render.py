@@ -27,6 +27,7 @@ __all__ = [
     "Markdown",
     "FORMATS",
     "report_date",
+    "count",
 ]
 
 FORMATS = ("html", "json", "md")
@@ -34,10 +35,16 @@ FORMATS = ("html", "json", "md")
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """Branding and dating of a report.
+    """Branding, dating and extras of a report.
 
-    ``date`` defaults to ``SOURCE_DATE_EPOCH`` when set, else today, so that reports can be
-    reproduced byte for byte.
+    ``title`` and ``prepared_by`` (also the PDF's Title and Author) and ``logo`` (a data:
+    URI, see `recommender.output.logo_data_uri`) brand it; ``templates`` is a folder of
+    templates that override the packaged ones; ``date`` defaults to ``SOURCE_DATE_EPOCH``
+    when set, else today, so that reports can be reproduced byte for byte;
+    ``stale_after_years`` marks older sources; ``notes`` adds the consultant-notes appendix
+    (never for a client); ``portfolio`` and ``supplier_reports`` are where a supplier-list
+    run writes its portfolio report and its per-supplier reports, so that the pages link to
+    each other; ``extra`` is free for custom templates.
     """
 
     title: str | None = None
@@ -46,6 +53,9 @@ class ReportOptions:
     templates: str | None = None
     date: _dt.date | None = None
     stale_after_years: float = 3.0
+    notes: bool = False
+    portfolio: str | None = None
+    supplier_reports: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -115,6 +125,11 @@ def _pct(value: float) -> str:
     return f"{float(value) * 100:.0f}\u00a0%"
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """ "1 supplier", "2 suppliers", "1,200 suppliers": a number with its noun agreeing."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
 def css_string(value: object):
     """``value`` as a double-quoted CSS string, for ``content:`` in the report's own CSS.
 
@@ -154,6 +169,7 @@ def environment(templates: str | None, *, markdown: bool = False):
         bytecode_cache=template_cache(),
     )
     env.filters["pct"] = _pct
+    env.filters["count"] = count
     env.filters["css_string"] = css_string
     env.filters["md_url"] = markdown_url
     env.filters["md"] = markdown_escape

@@ -244,7 +244,8 @@ class SupplierFacts:
     their total, columns in ``issue_keys`` order; ``eligible`` (n, m), ``relevant`` (n, m:
     eligible and addressing one of the supplier's needs, the engine's own mask) and
     ``shortlist`` (n, top; column indices, -1 where shorter) use ``ids`` order; ``best`` is
-    the first choice's score (NaN when nothing fits); ``members`` (n, m) the initiatives each
+    the first choice's score (NaN when nothing fits); ``kinds`` (n,) factory or brand (a brand's
+    ``countries`` entry is its head office); ``members`` (n, m) the initiatives each
     already takes part in; ``stages`` (n,) value-chain stage keys or None; ``inferred`` (n,)
     True where every issue was inferred from public risk data.
     """
@@ -254,6 +255,7 @@ class SupplierFacts:
     names: np.ndarray
     countries: np.ndarray
     sectors: np.ndarray
+    kinds: np.ndarray
     needs: np.ndarray
     eligible: np.ndarray
     relevant: np.ndarray
@@ -717,6 +719,7 @@ class FrameScorer:
             ids=_take(cols["id"], ok),
             names=_take(cols["name"], ok),
             countries=_take(cols["country"], ok),
+            kinds=_take(cols["kind"], ok),
             sectors=np.array([v[0] if v else None for v in _take(cols["sector"], ok)], dtype=object),
             needs=scored.features.issues,
             eligible=scored.eligible,

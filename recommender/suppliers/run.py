@@ -108,6 +108,7 @@ class BatchSummary:
     lines: int
     outputs: tuple[Path, ...]
     seconds: float
+    closed: int = 0
 
 
 def _output_format(path: Path, options: Any) -> tuple[Path | None, str]:
@@ -218,6 +219,11 @@ def run_batch_command(
         from ..analysis.portfolio import PortfolioBuilder
 
         builder = PortfolioBuilder(catalogue, engine=scorer.engine, top=options.top)
+        grid = None
+        if options.portfolio_report is not None:
+            from ..report.portfolio import SupplierGrid
+
+            grid = SupplierGrid(catalogue)
         tx.begin()
         writer = open_writer(tx.fh(target) if target is not None else stdout_handle(binary=fmt == "csv"), fmt)
         errors = ErrorsWriter(lambda: tx.fh(errors_target))
@@ -237,6 +243,8 @@ def run_batch_command(
             errors.write(result.errors)
             builder.add(result.suppliers)
             builder.closed += result.closed
+            if grid is not None and result.fields is not None:
+                grid.add(result.fields, result, {c: c for c in result.fields.columns})
             if reports is not None:
                 reports.write(result.fields, result.valid)
             rows += len(chunk)
@@ -254,7 +262,7 @@ def run_batch_command(
             from ..report.portfolio import render_portfolio
 
             portfolio = builder.build(k=options.portfolio_size, failed=failed, source=path.name)
-            tx.fh(options.portfolio_report).write(render_portfolio(portfolio, ropts).encode("utf-8"))
+            tx.fh(options.portfolio_report).write(render_portfolio(portfolio, ropts, grid=grid).encode("utf-8"))
         if reports is not None:
             reports.finish(source=path.name, errors=failed)
         writer.close()
@@ -267,7 +275,7 @@ def run_batch_command(
         source.close()
         raise
     summary = BatchSummary(rows=rows + len(source.skipped), scored=scored, failed=failed, lines=writer.count,
-                           outputs=tuple(written), seconds=time.monotonic() - started)
+                           outputs=tuple(written), seconds=time.monotonic() - started, closed=builder.closed)
     _report(summary, errors_target if errors.count else None, echo, to_stdout=target is not None)
     return EXIT_ROWS_FAILED if failed else 0
 
@@ -293,9 +301,13 @@ def _dated(options: Any, date: Any) -> Any:
 
 
 def _report(summary: BatchSummary, errors_file: Path | None, echo: Echo, *, to_stdout: bool) -> None:
-    text = f"match: {summary.scored:,} suppliers scored in {summary.seconds:.1f} s"
+    from ..report.render import count
+
+    text = f"match: {count(summary.scored, 'supplier')} scored in {summary.seconds:.1f} s"
+    if summary.closed:
+        text += f"; {count(summary.closed, 'closed facility', 'closed facilities')} listed, not scored"
     if summary.failed:
-        text += f"; {summary.failed:,} rows failed, see {errors_file}"
+        text += f"; {count(summary.failed, 'row')} failed, see {errors_file}"
     echo(text, err=True)
     if to_stdout:
         for path in summary.outputs:

@@ -216,6 +216,7 @@ class SupplierReports:
         from dataclasses import replace
 
         from ..core.recommend import recommend
+        from ..report.portfolio import index_entry
         from ..report.render import render_html
 
         renamed = chunk.iloc[np.flatnonzero(valid)].rename(columns=fields or {})
@@ -225,13 +226,7 @@ class SupplierReports:
             p = result.profile
             name = self.folder.name(safe_filename(f"{p.id}-{p.name}" if p.id else p.name, default="supplier"))
             self.folder.write(name, render_html(result, replace(self.options, title=None)))
-            best = result.top
-            self.entries.append({
-                "row": int(number), "id": p.id or "", "name": p.name, "file": name,
-                "country": p.country, "sector": p.sector, "verdict": result.verdict,
-                "first": best.name if best else "", "first_id": best.id if best else "",
-                "score": best.score if best else None, "shortlisted": len(result.shortlist),
-            })
+            self.entries.append(index_entry(result, row=int(number), file=name))
 
     def finish(self, *, source: str, errors: int) -> None:
         """Stage index.html."""
