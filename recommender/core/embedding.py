@@ -100,25 +100,28 @@ class StaticEmbedding:
         out[lengths > 0] = self._pool(ids, starts, lengths[lengths > 0])
         return out
 
-    def embed_parts(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
-        """Unit vectors of ``text`` (row 0) and of its character ``spans`` (rows 1...), from one
-        tokenisation: a span's vector is the mean of the tokens that start inside it."""
-        out = np.zeros((1 + len(spans), self.dim), dtype=np.float32)
-        enc = self.tokenizer.encode(text, add_special_tokens=False)
-        if not enc.ids:
-            return out
-        ids = np.minimum(np.asarray(enc.ids), self.weights.shape[0] - 1)
-        # Running sums of the token rows: a span's sum is the difference of two of them.
-        sums = np.zeros((len(ids) + 1, self.dim), dtype=np.float32)
-        np.cumsum(self.weights[ids], axis=0, dtype=np.float32, out=sums[1:])
-        begins = np.array([o[0] for o in enc.offsets])
-        lo = np.r_[0, np.searchsorted(begins, [a for a, _ in spans])]
-        hi = np.r_[len(ids), np.searchsorted(begins, [b for _, b in spans])]
-        count = (hi - lo)[:, None]
-        means = np.divide(sums[hi] - sums[lo], count, out=np.zeros((len(lo), self.dim), dtype=np.float32),
-                          where=count > 0)
-        norms = np.linalg.norm(means, axis=1, keepdims=True)
-        return np.divide(means, norms, out=out, where=norms > 0)
+    def token_sums(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(len(texts), dim) sums of each text's token vectors (float32) and (len(texts),) token
+        counts, in one tokenisation pass: `embed` is their normalised quotient."""
+        sums = np.zeros((len(texts), self.dim), dtype=np.float32)
+        counts = np.zeros(len(texts), dtype=np.int64)
+        if not len(texts):
+            return sums, counts
+        encoded = self.tokenizer.encode_batch_fast(list(texts), add_special_tokens=False)
+        counts[:] = [len(e.ids) for e in encoded]
+        has = counts > 0
+        if has.any():
+            ids = np.minimum(np.concatenate([e.ids for e in encoded if e.ids]), self.weights.shape[0] - 1)
+            starts = np.r_[0, np.cumsum(counts[has])[:-1]]
+            # float16 rows summed in float32, a few thousand texts at a time (bounded memory).
+            step = 4096
+            for lo in range(0, len(starts), step):
+                first = starts[lo]
+                last = starts[lo + step] if lo + step < len(starts) else len(ids)
+                rows = self.weights[ids[first:last]]
+                sums[np.flatnonzero(has)[lo:lo + step]] = np.add.reduceat(rows, starts[lo:lo + step] - first, axis=0,
+                                                                          dtype=np.float32)
+        return sums, counts
 
     def _pool(self, ids: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Unit-length means of consecutive runs of token rows (one run per text)."""

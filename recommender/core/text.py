@@ -23,6 +23,13 @@ description (`TextModel.analyse`):
 
 How much the description counts at all follows how much it says (`informativeness`):
 nothing for three words, fully from about a dozen content words.
+
+Everything above adds up over a description's **segments** (`segments`: its sentences and
+the parts between semicolons or line breaks): BM25 sums over words, the embedding is the
+normalised sum of token vectors, phrases match within a segment, and a request's confidence
+is the best over segments. So each distinct segment is analysed once (`TextModel` keeps the
+most recent ones) and a supplier list whose descriptions repeat phrases pays for each phrase
+once; one profile and a million rows go through the same functions.
 """
 
 from __future__ import annotations
@@ -38,10 +45,13 @@ import numpy as np
 from ..models import Initiative
 from ..text import STOP_WORDS
 
-__all__ = ["TextModel", "TextFeatures", "OfferMatch", "initiative_text", "informativeness", "stem_words"]
+__all__ = ["TextModel", "TextFeatures", "OfferMatch", "initiative_text", "informativeness", "stem_words", "segments",
+           "content_words"]
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+_SEGMENT = re.compile(r"(?<=[.!?;])\s+|\n+")
+#: Distinct segments a `TextModel` keeps analysed (the oldest are dropped beyond this).
+SEGMENT_CACHE = 200_000
 #: Content words from which a description counts fully (and up to which it counts not at all).
 FULL_WORDS, NO_WORDS = 12, 3
 #: BM25 sum that counts as a full match (about three rare, shared words).
@@ -66,20 +76,21 @@ def stem_words(text: str) -> list[str]:
     return _stemmer().stemWords(words) if words else []
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text`` that have three words or more (else the whole)."""
-    spans, start = [], 0
-    for m in _SENTENCE.finditer(text):
-        spans.append((start, m.start()))
-        start = m.end()
-    spans.append((start, len(text)))
-    spans = [(a, b) for a, b in spans if len(_TOKEN.findall(text[a:b])) >= 3]
-    return spans or [(0, len(text))]
+def segments(text: str) -> list[str]:
+    """The segments of ``text``: its sentences and the parts between semicolons or line breaks,
+    stripped, empty ones left out. Every signal of a description adds up over them."""
+    return [p.strip() for p in _SEGMENT.split(text) if p.strip()]
 
 
-def informativeness(text: str) -> float:
-    """0 for a description of three content words or fewer, 1 from twelve, linear between."""
-    n = len([w for w in _TOKEN.findall(text.lower()) if w not in STOP_WORDS])
+def content_words(text: str) -> int:
+    """How many content words (two letters or more, not stop words) ``text`` has."""
+    return len([w for w in _TOKEN.findall(text.lower()) if w not in STOP_WORDS])
+
+
+def informativeness(text: str | int) -> float:
+    """0 for a description of three content words or fewer, 1 from twelve, linear between
+    (``text`` may be the count of its content words)."""
+    n = text if isinstance(text, int) else content_words(text)
     return float(np.clip((n - NO_WORDS) / (FULL_WORDS - NO_WORDS), 0.0, 1.0))
 
 
@@ -137,12 +148,9 @@ class _Requests:
                     phrases.setdefault(stems[0], []).append((stems, pos, phrase))
         self.phrases = {w: tuple(v) for w, v in phrases.items()}
 
-    def phrase_matches(self, words: list[str]) -> dict[int, tuple[float, str]]:
-        """Requests whose phrases occur in the stemmed ``words``: position -> (confidence, words matched).
-
-        A phrase of two or more words is sure (1.0); a single word only hints (0.5), and
-        several different hinting words add up (two: 0.75, three: 0.875).
-        """
+    def phrase_hits(self, words: list[str]) -> tuple[dict[int, str], dict[int, dict[str, str]]]:
+        """The requests whose phrases occur in the stemmed ``words``: (sure: position -> the phrase,
+        for phrases of two or more words; hints: position -> {stem: phrase} for single words)."""
         sure: dict[int, str] = {}
         hints: dict[int, dict[str, str]] = {}
         for i, w in enumerate(words):
@@ -152,27 +160,70 @@ class _Requests:
                         sure.setdefault(pos, phrase)
                     else:
                         hints.setdefault(pos, {}).setdefault(stems[0], phrase)
+        return sure, hints
+
+    @staticmethod
+    def phrase_confidence(sure: dict[int, str], hints: dict[int, dict[str, str]]) -> dict[int, tuple[float, str]]:
+        """Position -> (confidence, the words matched): a phrase of two or more words is sure
+        (1.0); a single word only hints (0.5), and different hinting words add up (two: 0.75,
+        three: 0.875)."""
         found = {pos: (1.0, phrase) for pos, phrase in sure.items()}
         for pos, got in hints.items():
             if pos not in found:
                 found[pos] = (1.0 - 0.5 ** len(got), ", ".join(got.values()))
         return found
 
-    def match(self, text: str, sentences: list[str], vectors: np.ndarray) -> tuple[np.ndarray, tuple[OfferMatch, ...]]:
-        """Confidence (len(keys),) that ``text`` asks for each request, and the matches: a phrase,
-        else the best semantic match of one of its ``sentences`` (their unit ``vectors``)."""
-        conf_all = np.clip((vectors @ self.vectors.T - OFFER_FLOOR) / (OFFER_FULL - OFFER_FLOOR), 0.0, 1.0) \
-            if len(self.keys) and len(vectors) else np.zeros((len(sentences), len(self.keys)))
-        best, conf = conf_all.argmax(axis=0), conf_all.max(axis=0, initial=0.0)
-        found = {pos: OfferMatch(self.keys[pos], sentences[best[pos]].strip(), float(conf[pos]), False)
-                 for pos in np.flatnonzero(conf > 0)}
-        for pos, (c, phrase) in self.phrase_matches(stem_words(text)).items():
+    def phrase_matches(self, words: list[str]) -> dict[int, tuple[float, str]]:
+        """`phrase_confidence` of the phrases in the stemmed ``words``."""
+        return self.phrase_confidence(*self.phrase_hits(words))
+
+    def semantic(self, vectors: np.ndarray) -> np.ndarray:
+        """Confidence (len(vectors), len(keys)) that each sentence vector asks for each request."""
+        if not len(self.keys) or not len(vectors):
+            return np.zeros((len(vectors), len(self.keys)))
+        return np.clip((vectors @ self.vectors.T - OFFER_FLOOR) / (OFFER_FULL - OFFER_FLOOR), 0.0, 1.0)
+
+    def combine(self, parts: Sequence[_Segment], attr: str) -> tuple[np.ndarray, tuple[OfferMatch, ...]]:
+        """Confidence (len(keys),) over a description's segments, and the matches behind it: a
+        phrase anywhere (hinting words pooled across segments), else the best sentence."""
+        sure: dict[int, str] = {}
+        hints: dict[int, dict[str, str]] = {}
+        best = np.zeros(len(self.keys))
+        where = np.full(len(self.keys), -1)
+        for n, seg in enumerate(parts):
+            seg_sure, seg_hints, conf = getattr(seg, attr)
+            for pos, phrase in seg_sure.items():
+                sure.setdefault(pos, phrase)
+            for pos, got in seg_hints.items():
+                for stem, phrase in got.items():
+                    hints.setdefault(pos, {}).setdefault(stem, phrase)
+            if conf is not None:
+                better = conf > best
+                best[better], where[better] = conf[better], n
+        found = {pos: OfferMatch(self.keys[pos], parts[where[pos]].text, float(best[pos]), False)
+                 for pos in np.flatnonzero(best > 0)}
+        for pos, (c, phrase) in self.phrase_confidence(sure, hints).items():
             if c >= (found[pos].confidence if pos in found else 0.0):
                 found[pos] = OfferMatch(self.keys[pos], phrase, c, True)
         out = np.zeros(len(self.keys))
         for pos, m in found.items():
             out[pos] = m.confidence
         return out, tuple(sorted(found.values(), key=lambda x: (-x.confidence, x.offer)))
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """What one segment says: BM25 sums (m,), the sum of its token vectors and their count,
+    its content words, and per vocabulary (offers, outside) its phrase hits and, for a
+    sentence of three words or more, its semantic confidences."""
+
+    text: str
+    bm25: np.ndarray
+    token_sum: np.ndarray
+    tokens: int
+    words: int
+    offers: tuple
+    outside: tuple
 
 
 class TextModel:
@@ -222,33 +273,61 @@ class TextModel:
         return self.term_weights_[ids].sum(axis=0)
 
     def phrase_matches(self, text: str) -> dict[int, tuple[float, str]]:
-        """Offers whose phrases occur in ``text`` (see `_Requests.phrase_matches`)."""
+        """Offers whose phrases occur in ``text`` (see `_Requests.phrase_confidence`)."""
         return self.offers_.phrase_matches(stem_words(text))
+
+    def _segments(self, texts: Sequence[str]) -> dict[str, _Segment]:
+        """`_Segment` of every distinct segment of ``texts``, from the cache or analysed now (in bulk)."""
+        from .embedding import load_embedding
+
+        cache: dict[str, _Segment] = self.__dict__.setdefault("_cache", {})
+        new = list(dict.fromkeys(s for t in texts for s in segments(t) if s not in cache))
+        if new:
+            if len(cache) + len(new) > SEGMENT_CACHE:
+                cache.clear()
+            sums, counts = load_embedding().token_sums(new)
+            norms = np.linalg.norm(sums, axis=1, keepdims=True)
+            vectors = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+            for n, seg in enumerate(new):
+                stems = stem_words(seg)
+                words = content_words(seg)
+                sentence = vectors[n:n + 1] if words >= 3 else np.zeros((0, vectors.shape[1]), dtype=vectors.dtype)
+                hits = []
+                for requests in (self.offers_, self.outside_):
+                    sem = requests.semantic(sentence)
+                    hits.append((*requests.phrase_hits(stems), sem[0] if len(sem) else None))
+                ids = [self.vocabulary_[t] for t in stems if t in self.vocabulary_]
+                bm25 = self.term_weights_[ids].sum(axis=0) if ids else np.zeros(self.term_weights_.shape[1])
+                cache[seg] = _Segment(seg, bm25, sums[n], int(counts[n]), words, hits[0], hits[1])
+        return cache
 
     def analyse(self, texts: Sequence[str]) -> TextFeatures:
         """`TextFeatures` of distinct, non-empty descriptions."""
-        from .embedding import load_embedding
-
         m, o, x = self.term_weights_.shape[1], len(self.offers_.keys), len(self.outside_.keys)
         if not texts:
             return TextFeatures.empty(m, o, x)
-        # Each description and its sentences (for the semantic request match), from one tokenisation.
-        emb = load_embedding()
-        spans = [_sentences(t) for t in texts]
-        parts = [emb.embed_parts(t, group) for t, group in zip(texts, spans)]
-        whole = np.vstack([p[:1] for p in parts])
+        cache = self._segments(texts)
+        u = len(texts)
+        bm25, sums = np.zeros((u, m)), np.zeros((u, self.doc_vectors_.shape[1]), dtype=np.float32)
+        words = np.zeros(u, dtype=np.int64)
+        offers, outside = np.zeros((u, o)), np.zeros((u, x))
+        matches, outside_matches = [], []
+        for i, text in enumerate(texts):
+            parts = [cache[s] for s in segments(text)]
+            for seg in parts:
+                bm25[i] += seg.bm25
+                sums[i] += seg.token_sum
+                words[i] += seg.words
+            offers[i], found = self.offers_.combine(parts, "offers")
+            outside[i], away = self.outside_.combine(parts, "outside")
+            matches.append(found)
+            outside_matches.append(away)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        whole = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
         cosine = whole @ self.doc_vectors_.T  # (u, m)
         semantic = np.clip((cosine - cosine.mean(axis=1, keepdims=True)) / COSINE_REFERENCE, 0.0, 1.0)
-        lexical = np.array([np.clip(self.bm25(t) / BM25_REFERENCE, 0.0, 1.0) for t in texts])
+        lexical = np.clip(bm25 / BM25_REFERENCE, 0.0, 1.0)
         relevance = (semantic + lexical) / 2.0
-        weight = np.array([informativeness(t) for t in texts])
-        offers, outside = np.zeros((len(texts), o)), np.zeros((len(texts), x))
-        matches, outside_matches = [], []
-        for u, text in enumerate(texts):
-            sentences = [text[a:b] for a, b in spans[u]]
-            offers[u], found = self.offers_.match(text, sentences, parts[u][1:])
-            matches.append(found)
-            outside[u], away = self.outside_.match(text, sentences, parts[u][1:])
-            outside_matches.append(away)
+        weight = np.clip((words - NO_WORDS) / (FULL_WORDS - NO_WORDS), 0.0, 1.0)
         return TextFeatures(relevance=relevance, offers=offers, weight=weight, matches=tuple(matches),
                             outside=outside, outside_matches=tuple(outside_matches))

@@ -25,6 +25,7 @@ from ..models import Profile
 from ..numbers import number_problem
 from ..vocabulary import clean_text as _clean
 from ..vocabulary import did_you_mean, fold_key
+from .text import segments
 
 __all__ = ["load_profile", "validate_profile", "split_list", "infer_issues", "PROFILE_FIELDS", "LIST_WEIGHT"]
 
@@ -357,20 +358,37 @@ def _issue_phrases(taxonomy: Any) -> dict[str, tuple[tuple[tuple[str, ...], int]
 def infer_issues(description: str, catalogue: Catalogue, *, exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Issue keys whose taxonomy keywords appear in free text, in taxonomy order.
 
-    Text and keywords are compared as lower-case word sequences: a keyword matches where
-    its words appear one after another.
+    Text and keywords are compared as lower-case word sequences within each segment of the
+    text (`text.segments`: a keyword matches where its words appear one after another); each
+    distinct segment is read once and remembered.
     """
     if not description:
         return ()
-    words = _NON_WORD.sub(" ", description.lower()).split()
-    phrases = _issue_phrases(catalogue.taxonomy)
     found: set[int] = set()
-    for i, word in enumerate(words):
-        for phrase, pos in phrases.get(word, ()):
-            if pos not in found and (len(phrase) == 1 or tuple(words[i:i + len(phrase)]) == phrase):
-                found.add(pos)
+    for seg in segments(description):
+        found |= _segment_issues(seg, catalogue.taxonomy)
     keys = list(catalogue.taxonomy.issues)
     return tuple(keys[p] for p in sorted(found) if keys[p] not in exclude)
+
+
+_SEEN: dict[tuple[int, str], frozenset[int]] = {}
+
+
+def _segment_issues(segment: str, taxonomy: Any) -> frozenset[int]:
+    key = (id(taxonomy), segment)
+    hit = _SEEN.get(key)
+    if hit is None:
+        words = _NON_WORD.sub(" ", segment.lower()).split()
+        phrases = _issue_phrases(taxonomy)
+        found: set[int] = set()
+        for i, word in enumerate(words):
+            for phrase, pos in phrases.get(word, ()):
+                if pos not in found and (len(phrase) == 1 or tuple(words[i:i + len(phrase)]) == phrase):
+                    found.add(pos)
+        if len(_SEEN) > 200_000:
+            _SEEN.clear()
+        hit = _SEEN[key] = frozenset(found)
+    return hit
 
 
 def _canonical_fields(raw: Mapping, c: _Checker) -> Mapping:
