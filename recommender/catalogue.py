@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from .vocabulary import Vocabulary, did_you_mean
 
 __all__ = ["Catalogue", "load_catalogue", "default_catalogue_dir", "pydantic_error"]
 
+_ID_SHAPE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _RESERVED = {"catalogue.yaml", "taxonomy.yaml", "weights.yaml", "open-supply-hub.yaml"}
 # Fact fields that must be backed by a source whenever they are present.
 _FACT_FIELDS = ("established", "participants", "sectors", "countries", "approaches", "workforce")
@@ -389,9 +391,11 @@ def _osh_vocabulary(path: Path, vocab: Mapping[str, Vocabulary], ids: set[str]) 
         if stage not in STAGES:
             raise fail(f"unknown stage {stage!r}", ("stages", name))
     for name, ident in osh.affiliations.items():
-        if ident is not None and ident not in ids:
-            raise fail(f"unknown initiative id {ident!r}", ("affiliations", name))
-    return osh
+        if ident is not None and not _ID_SHAPE.match(ident):
+            raise fail(f"{ident!r} is not an initiative id (lower-case words joined by hyphens)",
+                       ("affiliations", name))
+    # A name of an initiative this catalogue does not hold (one removed from a copy) marks no membership.
+    return osh.model_copy(update={"affiliations": {k: v if v in ids else None for k, v in osh.affiliations.items()}})
 
 
 @functools.lru_cache(maxsize=8)

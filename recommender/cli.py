@@ -295,7 +295,7 @@ def taxonomy_command(catalogue_dir: Path | None, debug: bool) -> None:
 @click.argument("cases", type=click.Path(path_type=Path))
 @catalogue_option
 @weights_option
-@click.option("--split", type=click.Choice(["dev", "heldout", "all"]), default="all", show_default=True,
+@click.option("--split", type=click.Choice(["dev", "heldout", "blind", "all"]), default="all", show_default=True,
               help="Which cases to run; thresholds apply to these cases together.")
 @click.option("--min-hit1", type=click.FloatRange(0, 1), default=None,
               help="Fail (exit 4) when hit@1 is below this.")

@@ -7,13 +7,18 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["fold_key", "strip_invisible", "clean_text", "Vocabulary", "did_you_mean"]
+__all__ = ["fold_key", "strip_invisible", "clean_text", "Vocabulary", "did_you_mean", "EDGE_CHARACTERS"]
 
 # Characters that print as nothing but come along with text pasted from e-mail, web pages
 # and spreadsheets: soft hyphen, zero-width space/joiners, bidi marks and controls, BOM.
 _INVISIBLE_CHARS = "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 _EDGES = re.compile(f"^[\\s{_INVISIBLE_CHARS}]+|[\\s{_INVISIBLE_CHARS}]+$")
+
+
+#: Every character `clean_text` strips from the edges: Unicode white space and the invisible ones
+#: (for vectorised trimming, e.g. ``pyarrow.compute.utf8_trim(values, EDGE_CHARACTERS)``).
+EDGE_CHARACTERS = "".join(chr(c) for c in range(0x10000) if chr(c).isspace() or _INVISIBLE.match(chr(c)))
 
 
 def strip_invisible(text: str) -> str:

@@ -105,3 +105,37 @@ def test_an_edited_catalogue_is_read_again_not_served_from_the_cache(catalogue_c
     path.write_text(path.read_text().replace("name: Ethical Trading Initiative (ETI)", "name: ETI (edited)"))
     _load_cached.cache_clear()
     assert load_catalogue(catalogue_copy)["eti"].name == "ETI (edited)"
+
+
+def test_a_fitted_engine_is_kept_and_refitted_when_the_catalogue_changes(catalogue_copy, tmp_path, monkeypatch):
+    import recommender.core.engine as engine_module
+    from recommender import load_catalogue
+    from recommender.catalogue import _load_cached
+    from recommender.core.engine import engine_for
+
+    monkeypatch.setenv("MATCH_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(engine_module, "_ENGINES", {})
+    monkeypatch.setattr(engine_module, "_BY_OBJECT", {})
+    first = engine_for(load_catalogue(catalogue_copy))
+    assert len(list((tmp_path / "engines").glob("*.pickle"))) == 1
+    path = catalogue_copy / "eti.yaml"
+    path.write_text(path.read_text().replace("  wages: ", "  wages: 1 #", 1))
+    _load_cached.cache_clear()
+    monkeypatch.setattr(engine_module, "_ENGINES", {})
+    monkeypatch.setattr(engine_module, "_BY_OBJECT", {})  # as a new process would start
+    edited = engine_for(load_catalogue(catalogue_copy))
+    col = edited.ids.index("eti")
+    wages = edited.keys.pos("issues", "wages")
+    assert edited.matrix.issues[col, wages] == 1 / 3 != first.matrix.issues[col, wages]
+
+
+def test_no_cache_folder_means_nothing_is_kept_and_scores_are_the_same(monkeypatch, tmp_path):
+    import recommender.core.engine as engine_module
+    from recommender.core.engine import engine_for
+
+    kept = recommend(EXAMPLES[0]).to_dict()
+    monkeypatch.setenv("MATCH_CACHE_DIR", "")
+    monkeypatch.setattr(engine_module, "_ENGINES", {})
+    monkeypatch.setattr(engine_module, "_BY_OBJECT", {})
+    engine_for()
+    assert recommend(EXAMPLES[0]).to_dict() == kept

@@ -11,6 +11,7 @@ import yaml
 
 from recommender import CatalogueError, load_catalogue
 from recommender.catalogue import default_catalogue_dir
+from recommender.models import RULES, STATES
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seeds" / "annex-vii-beyond-audit-tools.md"
@@ -237,3 +238,194 @@ def test_empty_or_missing_catalogue_folder(tmp_path):
         load_catalogue(tmp_path)
     with pytest.raises(CatalogueError, match="no such catalogue"):
         load_catalogue(tmp_path / "nope")
+
+
+# --- the schema of 2026: status, eligibility basis, offers, two voices ------------------------------
+
+CLIENT_VOICE_BANNED = re.compile(
+    r"\bseeds?\b|could not confirm|in our copy|before presenting|odd address|undated", re.IGNORECASE)
+
+
+def _client_voice(init):
+    """(field, text) for every client-voice field of an initiative (see catalogue/README.md)."""
+    yield "summary", init.summary
+    if init.involves:
+        yield "involves", init.involves
+    for kind, text in init.roles.items():
+        yield f"roles.{kind}", text
+    for n, text in enumerate(init.caveats):
+        yield f"caveats.{n}", text
+    if init.status.summary:
+        yield "status.summary", init.status.summary
+    el = init.eligibility
+    for rule in ("kind", "sector", "country"):
+        if el.scope(rule).reason:
+            yield f"eligibility.{rule}.reason", el.scope(rule).reason
+    for n, excl in enumerate(el.excluded):
+        yield f"eligibility.excluded.{n}.reason", excl.reason
+    for n, req in enumerate(el.requirements):
+        yield f"eligibility.requirements.{n}.text", req.text
+
+
+def _refs(init):
+    el = init.eligibility
+    yield "status", init.status.sources
+    for rule in ("kind", "sector", "country"):
+        yield f"eligibility.{rule}", el.scope(rule).sources
+    for n, excl in enumerate(el.excluded):
+        yield f"eligibility.excluded.{n}", excl.sources
+    for n, req in enumerate(el.requirements):
+        yield f"eligibility.requirements.{n}", req.sources
+
+
+def test_the_client_voice_never_says_how_a_fact_was_found(catalogue):
+    found = [f"{init.id}: {field}: {CLIENT_VOICE_BANNED.search(text).group(0)!r}"
+             for init in catalogue for field, text in _client_voice(init) if CLIENT_VOICE_BANNED.search(text)]
+    assert not found, "consultant voice in client-facing fields:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("phrase", ["the seed", "We could not confirm this.", "In our copy it is undated.",
+                                    "Confirm before presenting it.", "Stored under an odd address."])
+def test_the_client_voice_check_catches_each_phrase(phrase):
+    assert CLIENT_VOICE_BANNED.search(phrase)
+
+
+def test_every_initiative_has_a_dated_status_whose_sources_resolve(catalogue):
+    for init in catalogue:
+        st = init.status
+        assert st.state in STATES and st.as_of.year >= 2024, init.id
+        assert st.sources, init.id
+        if st.state != "active":
+            assert st.summary, init.id
+        if st.state in ("renamed", "merged", "handed_over"):
+            assert st.successor, init.id
+    for init in catalogue:
+        for where, refs in _refs(init):
+            for ref in refs:
+                assert init.source_by_ref(ref) is not None, f"{init.id}: {where} names {ref!r}, no such source"
+
+
+def test_herproject_records_rise(catalogue):
+    her = catalogue["herproject"]
+    assert her.status.state in ("merged", "handed_over", "renamed") and her.status.successor == "RISE"
+    assert her.status.since == 2023 and her.display_name.startswith("RISE")
+    assert all(her.source_by_ref(r) is not None for r in her.status.sources)
+
+
+def test_closed_lists_and_documented_exclusions_name_a_reason_and_sources(catalogue):
+    for init in catalogue:
+        el = init.eligibility
+        for rule in ("kind", "sector", "country"):
+            scope = el.scope(rule)
+            if scope.closed:
+                assert scope.reason and scope.sources, (init.id, rule)
+        for excl in el.excluded:
+            assert excl.rule in RULES and excl.values and excl.reason and excl.sources, init.id
+
+
+def test_offers_are_taxonomy_keys_rated_1_to_3_and_sourced(catalogue):
+    offers = catalogue.taxonomy.offers
+    assert offers, "the taxonomy has an offers section"
+    for key, entry in offers.items():
+        assert entry.label and entry.description and entry.keywords, key
+        assert any(init.offers.get(key, 0) >= 2 for init in catalogue), f"no initiative offers {key}"
+    for init in catalogue:
+        for key, strength in init.offers.items():
+            assert key in offers and strength in (1, 2, 3), (init.id, key)
+            assert init.sources_for(f"offers.{key}"), (init.id, key)
+
+
+def _write(folder: Path, name: str, data: dict) -> None:
+    (folder / name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def _eti(folder: Path) -> dict:
+    return yaml.safe_load((folder / "eti.yaml").read_text(encoding="utf-8"))
+
+
+SCHEMA = [
+    ("status-missing", lambda d: d.pop("status"), ["eti.yaml", "status", "required field is missing"]),
+    ("status-bad-state", lambda d: d["status"].update(state="paused"), ["eti.yaml", "status.state"]),
+    ("status-undated", lambda d: d["status"].pop("as_of"), ["eti.yaml", "status.as_of", "required field"]),
+    ("status-unknown-ref", lambda d: d["status"].update(sources=["nowhere"]),
+     ["eti.yaml", "status.sources", "no source has ref 'nowhere'"]),
+    ("status-no-sources", lambda d: d["status"].update(sources=[]), ["eti.yaml", "status.sources"]),
+    ("merged-without-successor", lambda d: d["status"].update(state="merged", summary="Now part of X."),
+     ["eti.yaml", "names its successor"]),
+    ("ended-without-summary", lambda d: (d["status"].update(state="ended"), d["status"].pop("summary", None)),
+     ["eti.yaml", "summary"]),
+    ("closed-without-reason", lambda d: d.setdefault("eligibility", {}).update(
+        sector={"closed": True, "sources": [d["sources"][0]["ref"]]}), ["eti.yaml", "reason"]),
+    ("closed-without-sources", lambda d: d.setdefault("eligibility", {}).update(
+        country={"closed": True, "reason": "Only here."}), ["eti.yaml", "sources"]),
+    ("closed-unknown-ref", lambda d: d.setdefault("eligibility", {}).update(
+        kind={"closed": True, "reason": "Only brands.", "sources": ["nowhere"]}),
+     ["eti.yaml", "eligibility.kind.sources", "no source has ref 'nowhere'"]),
+    ("exclusion-bad-rule", lambda d: d.setdefault("eligibility", {}).update(excluded=[
+        {"rule": "size", "values": ["x"], "reason": "r", "sources": [d["sources"][0]["ref"]]}]),
+     ["eti.yaml", "eligibility.excluded.0.rule"]),
+    ("exclusion-bad-country", lambda d: d.setdefault("eligibility", {}).update(excluded=[
+        {"rule": "country", "values": ["XX"], "reason": "r", "sources": [d["sources"][0]["ref"]]}]),
+     ["eti.yaml", "eligibility.excluded.0.values.0", "ISO"]),
+    ("exclusion-bad-sector", lambda d: d.setdefault("eligibility", {}).update(excluded=[
+        {"rule": "sector", "values": ["garmnet"], "reason": "r", "sources": [d["sources"][0]["ref"]]}]),
+     ["eti.yaml", "eligibility.excluded.0.values.0", "did you mean 'garment'"]),
+    ("exclusion-bad-kind", lambda d: d.setdefault("eligibility", {}).update(excluded=[
+        {"rule": "kind", "values": ["mill"], "reason": "r", "sources": [d["sources"][0]["ref"]]}]),
+     ["eti.yaml", "not a kind"]),
+    ("exclusion-without-reason", lambda d: d.setdefault("eligibility", {}).update(excluded=[
+        {"rule": "country", "values": ["NI"], "sources": [d["sources"][0]["ref"]]}]),
+     ["eti.yaml", "eligibility.excluded.0.reason"]),
+    ("exclusion-without-sources", lambda d: d.setdefault("eligibility", {}).update(excluded=[
+        {"rule": "country", "values": ["NI"], "reason": "Closed in 2025."}]),
+     ["eti.yaml", "eligibility.excluded.0.sources"]),
+    ("exclusion-unknown-ref", lambda d: d.setdefault("eligibility", {}).update(excluded=[
+        {"rule": "country", "values": ["NI"], "reason": "Closed in 2025.", "sources": ["nowhere"]}]),
+     ["eti.yaml", "no source has ref 'nowhere'"]),
+    ("offer-unknown", lambda d: d.setdefault("offers", {}).update(film_and_quiz_trainng=2),
+     ["eti.yaml", "offers.film_and_quiz_trainng", "unknown offer key"]),
+    ("offer-strength", lambda d: d.setdefault("offers", {}).update(film_quiz_training=4),
+     ["eti.yaml", "offers", "1, 2 or 3"]),
+    ("role-unknown-kind", lambda d: d.setdefault("roles", {}).update(mill="A mill joins."),
+     ["eti.yaml", "roles"]),
+]
+
+
+@pytest.mark.parametrize("case_id,edit,needles", SCHEMA, ids=[s[0] for s in SCHEMA])
+def test_schema_errors_name_the_file_and_field(catalogue_copy, case_id, edit, needles):
+    data = _eti(catalogue_copy)
+    edit(data)
+    _write(catalogue_copy, "eti.yaml", data)
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(catalogue_copy)
+    message = str(info.value)
+    for needle in needles:
+        assert needle in message, (needle, message)
+
+
+def test_an_offer_without_a_source_is_named(catalogue_copy):
+    data = _eti(catalogue_copy)
+    existing = [f"offers.{k}" for k in data.get("offers", {})]
+    assert "film_quiz_training" not in data.get("offers", {})
+    data.setdefault("offers", {})["film_quiz_training"] = 2
+    for source in data["sources"]:  # every existing offer keeps its own source; the new one has none
+        source["supports"] = [x for s in source["supports"] for x in (existing if s == "offers" else [s])]
+    _write(catalogue_copy, "eti.yaml", data)
+    with pytest.raises(CatalogueError, match=r"eti.yaml.*offers.film_quiz_training.*no source supports"):
+        load_catalogue(catalogue_copy)
+
+
+def test_a_valid_exclusion_loads_and_excludes_with_its_source(catalogue_copy):
+    from recommender import recommend
+
+    data = _eti(catalogue_copy)
+    ref = data["sources"][0]["ref"]
+    data.setdefault("eligibility", {})["excluded"] = [
+        {"rule": "country", "values": ["IS"], "reason": "It has no members sourcing from Iceland.", "sources": [ref]}]
+    _write(catalogue_copy, "eti.yaml", data)
+    cat = load_catalogue(catalogue_copy)
+    r = recommend({"name": "B", "kind": "brand", "country": "GB", "sourcing_countries": ["IS"], "sector": "toys",
+                   "issues": ["wages"]}, catalogue=cat)
+    (eti,) = [e for e in r.excluded if e.id == "eti"]
+    assert eti.reasons == ("It has no members sourcing from Iceland.",)
+    assert [s["title"] for s in eti.to_dict()["sources"]] == [cat["eti"].source_by_ref(ref).title]

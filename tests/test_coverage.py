@@ -47,3 +47,18 @@ def test_plan_is_optimal_and_minimal(cands, weights):
         smaller = len(plan.ids) - 1
         for combo in itertools.combinations(cands, smaller):
             assert coverage(list(combo), weights) < best - 1e-12
+
+
+@given(st.lists(strengths, min_size=0, max_size=6),
+       st.dictionaries(st.sampled_from("uvwxyz"), st.integers(1, 3), min_size=1))
+def test_uncovered_and_partly_describe_the_plan_and_steps_add_up(cands, weights):
+    items = [(f"i{n}", f"I{n}", s) for n, s in enumerate(cands)]
+    plan = best_combination(items, weights)
+    chosen = [next(s for j, _, s in items if j == i) for i in plan.ids]
+    depth = {k: max((s.get(k, 0) for s in chosen), default=0) for k in weights}
+    assert plan.uncovered == tuple(k for k in weights if depth[k] == 0)
+    assert plan.partly == tuple(k for k in weights if 0 < depth[k] < 3)
+    assert abs(sum(s.adds for s in plan.steps) - plan.coverage) < 1e-12
+    assert all(s.adds > 0 for s in plan.steps)
+    assert [s.total for s in plan.steps] == sorted(s.total for s in plan.steps)
+    assert abs(plan.coverage - coverage(chosen, weights)) < 1e-12

@@ -46,17 +46,41 @@ def test_transform_gives_recommend_scores_and_names_the_columns():
     names = est.get_feature_names_out()
     assert scores.shape == (len(X), len(CAT)) and list(names) == list(CAT.ids)
     for i, row in enumerate(X.to_dict("records")):
-        result = recommend(row_profile(row))
-        for rec in result.shortlist:
-            assert scores[i, list(names).index(rec.id)] == pytest.approx(rec.score, abs=1e-9)
+        result = recommend(row_profile(row), top=len(CAT))
+        for rec in (*result.shortlist, *result.memberships, *result.close_fits):
+            col = list(names).index(rec.id)
+            assert scores[i, col] == pytest.approx(rec.score, abs=1e-9)
+            assert round(float(scores[i, col]), 4) == rec.to_dict()["score"]
         for exc in result.excluded:
             assert scores[i, list(names).index(exc.id)] == 0.0
+        # the first choice is the best open, relevant, non-member column above min_score
+        if result.top is not None:
+            assert result.top.score == pytest.approx(max(r.score for r in result.shortlist))
 
 
 def test_unmasked_scores_keep_ineligible_initiatives():
     masked = MatchEstimator().fit().transform(X)
     raw = MatchEstimator(mask_ineligible=False).fit().transform(X)
     assert (raw >= masked).all() and (raw > masked).any()
+    for i, row in enumerate(X.to_dict("records")):
+        excluded = {e.id: e for e in recommend(row_profile(row)).excluded}
+        for j, ident in enumerate(CAT.ids):
+            if ident in excluded:
+                assert masked[i, j] == 0.0
+                if excluded[ident].fit is not None:  # what it would score were it open
+                    assert round(float(raw[i, j]), 4) == excluded[ident].to_dict()["fit"]
+            else:
+                assert masked[i, j] == raw[i, j]
+
+
+def test_weights_are_used(tmp_path):
+    from recommender import Weights
+
+    heavy = Weights(issues=0.3, approaches=0.6, offers=0.0, workforce=0.05, text=0.05)
+    est = MatchEstimator(weights=heavy).fit()
+    for i, row in enumerate(X.to_dict("records")):
+        for rec in recommend(row_profile(row), weights=heavy).shortlist:
+            assert est.transform(X)[i, CAT.ids.index(rec.id)] == pytest.approx(rec.score, abs=1e-9)
 
 
 def test_in_a_pipeline():

@@ -1,4 +1,5 @@
-"""The portfolio across a supplier list: exact coverage, greedy choice, counts, and the HTML."""
+"""The portfolio across a supplier list: exact coverage, the best set, counts that agree with the
+shortlists the engine makes, and the page it renders."""
 
 from __future__ import annotations
 
@@ -9,16 +10,11 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from recommender import load_catalogue
-from recommender.suppliers.frame import FrameScorer, score_frame
-from recommender.portfolio import (
-    GOOD_MATCH,
-    PortfolioBuilder,
-    best_portfolio,
-    greedy_portfolio,
-    render_portfolio,
-)
+from recommender import load_catalogue, recommend
+from recommender.analysis.portfolio import GOOD_MATCH, PortfolioBuilder, best_portfolio, greedy_portfolio
+from recommender.report.portfolio import render_portfolio
 from recommender.report.render import ReportOptions
+from recommender.suppliers.frame import FrameScorer, row_profile, score_frame
 
 CAT = load_catalogue()
 ROWS = [
@@ -34,26 +30,26 @@ ROWS = [
      "issues": "wages:3;purchasing_practices", "sourcing_countries": "BD;TR"},
     {"id": "F5", "name": "Phnom Penh Sewing", "kind": "factory", "country": "KH", "sector": "garment",
      "issues": "harassment:3;rights_awareness"},
+    {"id": "F6", "name": "Managua Sewing", "kind": "factory", "country": "NI", "sector": "garment",
+     "issues": "wages;health_safety"},
 ]
 
 
-def build(rows, k=3, chunk=None):
+def build(rows, k=3, chunk=None, top=5):
     scorer = FrameScorer(CAT)
-    builder = PortfolioBuilder(CAT, scorer=scorer, top=5)
+    builder = PortfolioBuilder(CAT, engine=scorer.engine, top=top)
     frame = pd.DataFrame(rows)
     step = chunk or len(frame)
     for start in range(0, len(frame), step):
-        builder.add(scorer.score(frame.iloc[start:start + step]).suppliers)
+        builder.add(scorer.score(frame.iloc[start:start + step], top=top).suppliers)
     return builder.build(k=k, source="suppliers.csv")
 
 
 def direct_coverage(rows, chosen: list[str]) -> float:
     """Coverage computed supplier by supplier, the definition written out."""
     scorer = FrameScorer(CAT)
-    result = scorer.score(pd.DataFrame(rows))
-    facts = result.suppliers
-    strength = scorer.vectoriser.initiative_matrix_[:, [scorer.vectoriser.column_[f"issue:{k}"]
-                                                         for k in scorer.issue_keys]]
+    facts = scorer.score(pd.DataFrame(rows)).suppliers
+    strength = scorer.engine.matrix.issues
     cols = [CAT.ids.index(i) for i in chosen]
     total = 0.0
     for s in range(len(facts)):
@@ -68,16 +64,14 @@ def test_coverage_of_the_portfolio_matches_the_definition():
     assert pf.coverage == pytest.approx(direct_coverage(ROWS, list(pf.ids)), abs=1e-12)
     assert [s.total for s in pf.steps] == pytest.approx(
         [direct_coverage(ROWS, list(pf.ids[: i + 1])) for i in range(len(pf.steps))], abs=1e-12)
+    assert pf.exact
 
 
-def test_each_step_adds_the_most_it_can():
-    pf = build(ROWS, k=4)
-    chosen: list[str] = []
-    for step in pf.steps:
-        base = direct_coverage(ROWS, chosen)
-        best = max(direct_coverage(ROWS, chosen + [i]) - base for i in CAT.ids if i not in chosen)
-        assert step.adds == pytest.approx(best, abs=1e-12)
-        chosen.append(step.id)
+def test_the_portfolio_is_the_best_set_of_its_size():
+    pf = build(ROWS, k=3)
+    best = max(direct_coverage(ROWS, list(c)) for c in itertools.combinations(CAT.ids, 3))
+    assert pf.coverage == pytest.approx(best, abs=1e-12)
+    assert pf.reachable == pytest.approx(direct_coverage(ROWS, list(CAT.ids)), abs=1e-12)
 
 
 def test_chunking_does_not_change_the_portfolio():
@@ -87,18 +81,79 @@ def test_chunking_does_not_change_the_portfolio():
     assert (chunked.fits, chunked.weak, chunked.verdicts) == (whole.fits, whole.weak, whole.verdicts)
 
 
-def test_greedy_on_a_small_instance_matches_brute_force_for_one_pick_and_breaks_ties_by_id():
+def test_counts_agree_with_recommend_row_by_row():
+    """Shortlisted, first-choice and open-to counts are what recommend() gives each supplier."""
+    pf = build(ROWS, top=5)
+    results = [recommend(row_profile(r), top=5) for r in ROWS]
+    for fit in pf.fits:
+        assert fit.shortlisted == sum(fit.id in {x.id for x in r.shortlist} for r in results)
+        assert fit.first_choice == sum(bool(r.shortlist) and r.shortlist[0].id == fit.id for r in results)
+        assert fit.open_to == sum(fit.id not in {e.id for e in r.excluded} for r in results)
+        assert sum(fit.by_sector.values()) == fit.shortlisted == sum(fit.by_country.values())
+    lines = score_frame(pd.DataFrame(ROWS))
+    lines = lines[lines["rank"].notna()]
+    assert sum(f.shortlisted for f in pf.fits) == len(lines)
+    bands = {"strong": 0, "fair": 0, "weak": 0, "none": 0}
+    for r in results:
+        best = r.shortlist[0].score if r.shortlist else None
+        bands["none" if best is None else "weak" if best < GOOD_MATCH else "strong" if best >= 0.5 else "fair"] += 1
+    assert pf.verdicts == bands
+
+
+def test_needs_no_programme_covers_and_suppliers_with_no_good_match():
+    pf = build(ROWS)
+    assert sum(pf.verdicts.values()) == pf.suppliers == len(ROWS)
+    assert pytest.approx(sum(g.share for g in pf.needs)) == 1.0
+    results = {r["id"]: recommend(row_profile(r)) for r in ROWS}
+    weak = {w.id: w for w in pf.weak}
+    for ident, r in results.items():
+        no_good = not r.shortlist or r.shortlist[0].score < GOOD_MATCH
+        assert (ident in weak) is no_good
+        if ident in weak:
+            assert weak[ident].score == (r.shortlist[0].score if r.shortlist else None)
+    assert pf.weak_total == len(pf.weak)
+    for gap in pf.needs:
+        assert 0 <= gap.left <= 1 and 0 <= gap.no_programme <= gap.suppliers
+
+
+def test_portfolio_html_is_self_contained_and_says_what_the_portfolio_says():
+    pf = build(ROWS, k=2)
+    html = render_portfolio(pf, ReportOptions(title="Supply base", prepared_by="CSR team <x>"))
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.title.get_text() == "Supply base"
+    assert "CSR team <x>" in soup.get_text() and "<x>" not in html  # escaped, not markup
+    assert not soup.find_all("script") and not soup.select("link[rel=stylesheet]")
+    assert [li["data-initiative"] for li in soup.select("#portfolio-steps li")] == list(pf.ids)
+    rows = {tr["data-initiative"]: tr for tr in soup.select("#fit-table tbody tr")}
+    for fit in pf.fits:
+        if fit.id in rows:
+            assert rows[fit.id].select_one(".shortlisted").get_text() == f"{fit.shortlisted:,}"
+
+
+def test_an_empty_list_builds_and_renders():
+    pf = PortfolioBuilder(CAT).build(k=3)
+    assert pf.steps == () and pf.suppliers == 0 and pf.coverage == 0.0
+    assert BeautifulSoup(render_portfolio(pf), "html.parser").select_one("#summary") is not None
+
+
+# --- the set choice on small instances ------------------------------------------------------------
+
+
+def _set_value(needs, open_, strength, chosen):
+    covered = [np.zeros_like(needs)] + [open_[:, [i]] * strength[i][None, :] for i in chosen]
+    return float((needs * np.max(covered, axis=0)).sum())
+
+
+def test_greedy_takes_the_best_single_first_and_breaks_ties_by_id():
     rng = np.random.default_rng(0)
     needs = rng.random((6, 4))
     open_ = (rng.random((6, 5)) < 0.7).astype(float)
     strength = rng.integers(0, 4, size=(5, 4)) / 3
     ids = ["e", "d", "c", "b", "a"]
     picked = greedy_portfolio(needs, open_, strength, 3, ids)
-    gain = lambda s: float((needs * np.max([open_[:, [i]] * strength[i][None, :] for i in s], axis=0)).sum())  # noqa: E731
-    best_single = max(range(5), key=lambda i: (gain([i]), -ord(ids[i])))
+    best_single = max(range(5), key=lambda i: (_set_value(needs, open_, strength, [i]), -ord(ids[i])))
     assert picked[0][0] == best_single
-    tie = greedy_portfolio(np.ones((1, 1)), np.ones((1, 2)), np.ones((2, 1)), 1, ["b", "a"])
-    assert tie == [(1, 1.0)]
+    assert greedy_portfolio(np.ones((1, 1)), np.ones((1, 2)), np.ones((2, 1)), 1, ["b", "a"]) == [(1, 1.0)]
     assert greedy_portfolio(np.ones((1, 1)), np.zeros((1, 2)), np.ones((2, 1)), 2, ["b", "a"]) == []
 
 
@@ -108,73 +163,9 @@ def test_greedy_is_within_the_guarantee_of_the_best_set():
         needs = rng.random((8, 5))
         open_ = (rng.random((8, 6)) < 0.6).astype(float)
         strength = rng.integers(0, 4, size=(6, 5)) / 3
-        def value(s, needs=needs, open_=open_, strength=strength):
-            covered = [np.zeros_like(needs)] + [open_[:, [i]] * strength[i][None, :] for i in s]
-            return float((needs * np.max(covered, axis=0)).sum())
         picked = [i for i, _ in greedy_portfolio(needs, open_, strength, 3, list("abcdef"))]
-        best = max(value(c) for c in itertools.combinations(range(6), 3))
-        assert value(picked) >= (1 - 1 / np.e) * best - 1e-12
-
-
-def test_counts_by_initiative_country_and_sector_match_the_shortlists():
-    pf = build(ROWS)
-    lines = score_frame(pd.DataFrame(ROWS))
-    lines = lines[lines["rank"].notna()]
-    frame = pd.DataFrame(ROWS)
-    for fit in pf.fits:
-        mine = lines[lines["initiative_id"] == fit.id]
-        assert fit.shortlisted == len(mine)
-        assert fit.first_choice == int((mine["rank"] == 1).sum())
-        countries = frame.set_index("id").loc[mine["supplier_id"], "country"]
-        expected = {c: int(n) for c, n in countries.value_counts().items()}
-        expected.pop("NL", None)  # the brand's own country: resolved code is NL
-        assert {c: n for c, n in fit.by_country.items() if c != "NL"} == expected
-        assert sum(fit.by_sector.values()) == fit.shortlisted
-
-
-def test_needs_no_programme_covers_and_suppliers_with_no_good_match():
-    pf = build(ROWS)
-    childcare = next(g for g in pf.needs if g.key == "childcare")
-    assert childcare.no_programme == 1 and childcare.suppliers == 1
-    weak = {w.id: w for w in pf.weak}
-    assert "F4" in weak and weak["F4"].score is None
-    assert pf.weak_total == len(pf.weak) == sum(1 for w in pf.weak if w.score is None or w.score < GOOD_MATCH)
-    assert sum(pf.verdicts.values()) == pf.suppliers == len(ROWS)
-    assert pytest.approx(sum(g.share for g in pf.needs)) == 1.0
-
-
-def test_portfolio_html_is_self_contained_and_says_what_the_portfolio_says():
-    pf = build(ROWS, k=2)
-    html = render_portfolio(pf, ReportOptions(title="Supply base", prepared_by="CSR team <x>"))
-    soup = BeautifulSoup(html, "html.parser")
-    assert soup.title.get_text() == "Supply base"
-    assert soup.select_one(".prepared-by").get_text() == "CSR team <x>"  # escaped, not markup
-    assert not soup.find_all("script") and not soup.select("link[rel=stylesheet]")
-    assert soup.find("style") is not None
-    steps = soup.select("#portfolio-steps li")
-    assert [li["data-initiative"] for li in steps] == list(pf.ids)
-    assert steps[0].select_one(".total").get_text() == f"{pf.steps[0].total * 100:.1f} %"
-    rows = {tr["data-initiative"]: tr for tr in soup.select("#fit-table tbody tr")}
-    for fit in pf.fits:
-        assert rows[fit.id].select_one(".shortlisted").get_text() == f"{fit.shortlisted:,}"
-    assert soup.select_one("#by-country") is not None and soup.select_one("#by-sector") is not None
-    gap = soup.select_one('#needs-table tr[data-issue="childcare"] .no-programme')
-    assert gap.get_text() == "1"
-    assert "Oslo Shoes" in soup.select_one("#weak-table").get_text()
-    for section in ("summary", "portfolio", "fit", "needs", "no-good-match", "methodology"):
-        assert soup.select_one(f"section#{section}") is not None
-
-
-def test_an_empty_list_renders():
-    builder = PortfolioBuilder(CAT)
-    pf = builder.build(k=3)
-    soup = BeautifulSoup(render_portfolio(pf), "html.parser")
-    assert pf.steps == () and soup.select_one("#summary") is not None
-
-
-def _set_value(needs, open_, strength, chosen):
-    covered = [np.zeros_like(needs)] + [open_[:, [i]] * strength[i][None, :] for i in chosen]
-    return float((needs * np.max(covered, axis=0)).sum())
+        best = max(_set_value(needs, open_, strength, c) for c in itertools.combinations(range(6), 3))
+        assert _set_value(needs, open_, strength, picked) >= (1 - 1 / np.e) * best - 1e-12
 
 
 @pytest.mark.parametrize("seed", range(30))
@@ -191,14 +182,11 @@ def test_best_portfolio_is_the_best_set_by_brute_force(seed):
     best = max(_set_value(needs, open_, strength, c) for c in itertools.combinations(range(m), min(k, m)))
     assert _set_value(needs, open_, strength, chosen) == pytest.approx(best, abs=1e-9)
     assert len(set(chosen)) == len(chosen) <= k
-    # What each member adds sums to the set's value, and none adds nothing.
     assert sum(gain for _, gain in picked) == pytest.approx(best, abs=1e-9)
     assert all(gain > 1e-12 for _, gain in picked)
 
 
 def test_best_portfolio_beats_greedy_where_greedy_is_fooled():
-    # Greedy takes the broad initiative 0 first, then can only add one of the two
-    # specialists; the best pair is the two specialists together.
     needs = np.array([[1.0, 1.0]])
     open_ = np.ones((1, 3))
     strength = np.array([[0.6, 0.6], [1.0, 0.0], [0.0, 1.0]])

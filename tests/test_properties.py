@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommender import InputError, MatchError, Profile, load_catalogue, load_profile, recommend
+from recommender.core.recommend import RECOMMEND_BAR
+from recommender.core.validate import validate_profile
 from recommender.loading import decode, parse_yaml
 from recommender.output import csv_safe
-from recommender.core.validate import validate_profile
 from recommender.vocabulary import clean_text
 
 CAT = load_catalogue()
@@ -34,6 +35,7 @@ profiles = st.fixed_dictionaries(
     optional={
         "sourcing_countries": st.lists(st.sampled_from(COUNTRIES), max_size=4, unique=True),
         "prefers": st.lists(st.sampled_from(APPROACHES), max_size=3, unique=True),
+        "wants": st.lists(st.sampled_from(list(CAT.taxonomy.offers)), max_size=2, unique=True),
         "memberships": st.lists(st.sampled_from(list(CAT.ids)), max_size=2, unique=True),
         "workforce": st.fixed_dictionaries(
             {},
@@ -45,7 +47,8 @@ profiles = st.fixed_dictionaries(
         ),
         "description": st.sampled_from(
             ["", "Dyeing mill with wastewater and chemical problems", "Children of migrant workers left behind",
-             "Workers complain about overtime and low pay", "xyzzy plugh"]
+             "Workers complain about overtime and low pay", "xyzzy plugh",
+             "We want short films and quizzes on tablets so workers learn their rights."]
         ),
     },
 )
@@ -71,6 +74,13 @@ def test_excluded_never_shortlisted_and_members_never_recommended(profile):
     excluded = {e.id for e in result.excluded}
     short = [r.id for r in result.shortlist]
     assert not excluded & set(short)
+    assert not excluded & {r.id for r in result.close_fits} and not set(short) & {r.id for r in result.close_fits}
+    for e in result.excluded:  # an exclusion always names the documented reason and its sources
+        assert e.reasons and e.sources and len(e.reasons) == len(e.rules)
+    for r in result.shortlist:
+        assert r.tier in ("recommended", "worth_a_look")
+        if r.tier == "recommended":
+            assert r.score >= RECOMMEND_BAR
     assert not set(result.profile.memberships) & set(short)
     assert len(short) == len(set(short))
     assert [r.rank for r in result.shortlist] == list(range(1, len(short) + 1))
@@ -88,7 +98,7 @@ def test_issue_order_does_not_change_the_result(profile, rnd):
     b = recommend(shuffled, top=15).to_dict()
     for d in (a, b):
         d["profile"].pop("issues")
-        for r in d["shortlist"] + d["memberships"]:
+        for r in d["shortlist"] + d["memberships"] + d["close_fits"]:
             r.pop("reasons"), r.pop("cautions"), r.pop("gaps"), r.pop("sources")
             r["contributions"] = {k: round(v, 3) for k, v in r["contributions"].items()}
         d.pop("message")

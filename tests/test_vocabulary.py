@@ -50,3 +50,35 @@ def test_every_taxonomy_alias_resolves(catalogue):
     for section, vocab in catalogue.vocab.items():
         for key in getattr(catalogue.taxonomy, section):
             assert vocab.resolve(key) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [("Ｗａｇｅｓ", "wages"), ("wa\u200bges", "wages"), ("\u202ewomen's health\u202c", "womens_health"),
+     ("Health & Safety", "health_safety"), ("\ufeffFood/Beverage", "food_beverage"),
+     ("  -child labour- ", "child_labour")],
+)
+def test_fold_key_reads_full_width_and_invisible_characters_as_typed_text(text, folded):
+    assert fold_key(text) == folded
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [("\u200bMill\u200b", "Mill"), ("\u202eMill Ltd\u202c", "Mill Ltd"), ("\ufeff Mill \u2060", "Mill"),
+     ("Mi\u200bll", "Mi\u200bll"), ("\u200b", ""), ("Ｍｉｌｌ", "Ｍｉｌｌ")],
+)
+def test_clean_text_strips_invisible_characters_at_the_edges_only(text, cleaned):
+    from recommender.vocabulary import clean_text
+
+    assert clean_text(text) == cleaned
+
+
+@pytest.mark.parametrize("text", ["ＢＤ", "\u200bBD", "BD\u202c", "ｂａｎｇｌａｄｅｓｈ"])
+def test_countries_resolve_through_full_width_and_invisible_characters(text):
+    assert resolve_country(text) == "BD"
+
+
+def test_keys_resolve_through_full_width_and_invisible_characters(catalogue):
+    issues = catalogue.vocab["issues"]
+    for text in ("Ｗａｇｅｓ", "wa\u200bges", "\u202eliving wage"):
+        assert issues.resolve(text) == "wages"

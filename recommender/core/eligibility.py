@@ -155,7 +155,8 @@ class Rules:
                   "country": p.sourcing_countries if p.kind == "brand" else (p.country,)}[rule]
         named = [e for e in el.excluded if e.rule == rule and set(values) & set(e.values)]
         if state == EXCLUDED:
-            if named and (rule != "country" or p.kind != "brand" or len(named[0].values) >= len(values)):
+            covered = {v for e in named for v in e.values}
+            if named and set(values) <= covered:  # every value is a named exclusion: those reasons alone
                 text = " ".join(dict.fromkeys(e.reason for e in named))
                 refs = [r for e in named for r in e.sources]
             else:

@@ -24,12 +24,9 @@ from .batch import Keys, ProfileBatch
 from .eligibility import EXCLUDED, UNDOCUMENTED, Rules
 from .scoring import Features, InitiativeMatrix, combine, component_scores, effective_weights
 from .selection import Selection, select
-from .text import TextFeatures, TextModel
+from .text import OFFER_MIN, TextFeatures, TextModel
 
 __all__ = ["Engine", "Scored", "engine_for", "OFFER_MIN"]
-
-#: An inferred offer counts from this confidence (a single hinting word is 0.5).
-OFFER_MIN = 0.5
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from ..models import Initiative, Profile, Taxonomy
 from ..result import Contribution
 from .batch import Keys
 from .eligibility import Verdict
-from .text import OfferMatch
+from .text import OFFER_MIN, OfferMatch
 
 __all__ = [
     "STRENGTH_WORDS", "Explanation", "explain", "join_words", "in_sentence", "sources_for_claims",
@@ -130,7 +130,9 @@ def explain(
         ex.reasons.append(f"Offers what you asked for: {join_words([olabel(o) for o in wanted])}.")
         ex.claims += [f"offers.{o}" for o in wanted]
     for match in matches:
-        if match.offer in init.offers and match.offer not in profile.wants and init.offers[match.offer] >= 2:
+        # Only what counts in the score is put in words (`text.OFFER_MIN`).
+        if match.confidence >= OFFER_MIN and match.offer in init.offers and match.offer not in profile.wants \
+                and init.offers[match.offer] >= 2:
             ex.reasons.append(f"From your description, \u201c{match.words}\u201d: it offers "
                               f"{olabel(match.offer)}.")
             ex.claims.append(f"offers.{match.offer}")

@@ -58,6 +58,9 @@ FULL_WORDS, NO_WORDS = 12, 3
 BM25_REFERENCE = 9.0
 #: Cosine above the description's mean over initiatives that counts as a full semantic match.
 COSINE_REFERENCE = 0.22
+#: An inferred request counts from this confidence: a sure phrase (1.0), two different hinting
+#: words (0.75) or a close semantic match do; one stray word (0.5) does not.
+OFFER_MIN = 0.6
 #: A sentence this similar to an offer's description asks for it with confidence 0; at
 #: OFFER_FULL with confidence 1.
 OFFER_FLOOR, OFFER_FULL = 0.52, 0.72
@@ -74,6 +77,20 @@ def stem_words(text: str) -> list[str]:
     """Lower-case, stemmed content words (two letters or more, no stop words)."""
     words = [w for w in _TOKEN.findall(text.lower()) if w not in STOP_WORDS]
     return _stemmer().stemWords(words) if words else []
+
+
+def stem_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """`stem_words` of ``text`` and where each word stands in it (character start and end)."""
+    found = [(m.group(), m.span()) for m in _TOKEN.finditer(text.lower()) if m.group() not in STOP_WORDS]
+    if not found:
+        return [], []
+    return _stemmer().stemWords([w for w, _ in found]), [span for _, span in found]
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(n, d) x (m, d) -> (n, m) in float64, each element summed in order (no BLAS): a text's
+    numbers do not depend on the texts analysed beside it."""
+    return np.einsum("nd,md->nm", a.astype(np.float64), b.astype(np.float64), optimize=False)
 
 
 def segments(text: str) -> list[str]:
@@ -148,40 +165,46 @@ class _Requests:
                     phrases.setdefault(stems[0], []).append((stems, pos, phrase))
         self.phrases = {w: tuple(v) for w, v in phrases.items()}
 
-    def phrase_hits(self, words: list[str]) -> tuple[dict[int, str], dict[int, dict[str, str]]]:
-        """The requests whose phrases occur in the stemmed ``words``: (sure: position -> the phrase,
-        for phrases of two or more words; hints: position -> {stem: phrase} for single words)."""
+    def phrase_hits(self, text: str, words: list[str] | None = None, spans: list[tuple[int, int]] | None = None
+                    ) -> tuple[dict[int, str], dict[int, dict[str, str]]]:
+        """The requests whose phrases occur in ``text`` (stemmed, within the text): (sure:
+        position -> the client's words that matched, for phrases of two or more words; hints:
+        position -> {stem: the client's word} for single words). ``words`` and ``spans`` are
+        `stem_spans` of ``text`` when already at hand."""
+        if words is None or spans is None:
+            words, spans = stem_spans(text)
         sure: dict[int, str] = {}
         hints: dict[int, dict[str, str]] = {}
         for i, w in enumerate(words):
-            for stems, pos, phrase in self.phrases.get(w, ()):
+            for stems, pos, _ in self.phrases.get(w, ()):
                 if tuple(words[i:i + len(stems)]) == stems:
+                    said = text[spans[i][0]:spans[i + len(stems) - 1][1]]
                     if len(stems) > 1:
-                        sure.setdefault(pos, phrase)
+                        sure.setdefault(pos, said)
                     else:
-                        hints.setdefault(pos, {}).setdefault(stems[0], phrase)
+                        hints.setdefault(pos, {}).setdefault(stems[0], said)
         return sure, hints
 
     @staticmethod
     def phrase_confidence(sure: dict[int, str], hints: dict[int, dict[str, str]]) -> dict[int, tuple[float, str]]:
-        """Position -> (confidence, the words matched): a phrase of two or more words is sure
-        (1.0); a single word only hints (0.5), and different hinting words add up (two: 0.75,
-        three: 0.875)."""
+        """Position -> (confidence, the client's words that matched): a phrase of two or more words
+        is sure (1.0); a single word only hints (0.5), and different hinting words add up (two:
+        0.75, three: 0.875), quoted with an ellipsis between them ("quiz … tablets")."""
         found = {pos: (1.0, phrase) for pos, phrase in sure.items()}
         for pos, got in hints.items():
             if pos not in found:
-                found[pos] = (1.0 - 0.5 ** len(got), ", ".join(got.values()))
+                found[pos] = (1.0 - 0.5 ** len(got), " \u2026 ".join(got.values()))
         return found
 
-    def phrase_matches(self, words: list[str]) -> dict[int, tuple[float, str]]:
-        """`phrase_confidence` of the phrases in the stemmed ``words``."""
-        return self.phrase_confidence(*self.phrase_hits(words))
+    def phrase_matches(self, text: str) -> dict[int, tuple[float, str]]:
+        """`phrase_confidence` of the phrases in ``text``."""
+        return self.phrase_confidence(*self.phrase_hits(text))
 
     def semantic(self, vectors: np.ndarray) -> np.ndarray:
         """Confidence (len(vectors), len(keys)) that each sentence vector asks for each request."""
         if not len(self.keys) or not len(vectors):
             return np.zeros((len(vectors), len(self.keys)))
-        return np.clip((vectors @ self.vectors.T - OFFER_FLOOR) / (OFFER_FULL - OFFER_FLOOR), 0.0, 1.0)
+        return np.clip((_dot(vectors, self.vectors) - OFFER_FLOOR) / (OFFER_FULL - OFFER_FLOOR), 0.0, 1.0)
 
     def combine(self, parts: Sequence[_Segment], attr: str) -> tuple[np.ndarray, tuple[OfferMatch, ...]]:
         """Confidence (len(keys),) over a description's segments, and the matches behind it: a
@@ -274,7 +297,7 @@ class TextModel:
 
     def phrase_matches(self, text: str) -> dict[int, tuple[float, str]]:
         """Offers whose phrases occur in ``text`` (see `_Requests.phrase_confidence`)."""
-        return self.offers_.phrase_matches(stem_words(text))
+        return self.offers_.phrase_matches(text)
 
     def _segments(self, texts: Sequence[str]) -> dict[str, _Segment]:
         """`_Segment` of every distinct segment of ``texts``, from the cache or analysed now (in bulk)."""
@@ -289,13 +312,13 @@ class TextModel:
             norms = np.linalg.norm(sums, axis=1, keepdims=True)
             vectors = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
             for n, seg in enumerate(new):
-                stems = stem_words(seg)
+                stems, spans = stem_spans(seg)
                 words = content_words(seg)
                 sentence = vectors[n:n + 1] if words >= 3 else np.zeros((0, vectors.shape[1]), dtype=vectors.dtype)
                 hits = []
                 for requests in (self.offers_, self.outside_):
                     sem = requests.semantic(sentence)
-                    hits.append((*requests.phrase_hits(stems), sem[0] if len(sem) else None))
+                    hits.append((*requests.phrase_hits(seg, stems, spans), sem[0] if len(sem) else None))
                 ids = [self.vocabulary_[t] for t in stems if t in self.vocabulary_]
                 bm25 = self.term_weights_[ids].sum(axis=0) if ids else np.zeros(self.term_weights_.shape[1])
                 cache[seg] = _Segment(seg, bm25, sums[n], int(counts[n]), words, hits[0], hits[1])
@@ -324,7 +347,7 @@ class TextModel:
             outside_matches.append(away)
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         whole = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
-        cosine = whole @ self.doc_vectors_.T  # (u, m)
+        cosine = _dot(whole, self.doc_vectors_)  # (u, m)
         semantic = np.clip((cosine - cosine.mean(axis=1, keepdims=True)) / COSINE_REFERENCE, 0.0, 1.0)
         lexical = np.clip(bm25 / BM25_REFERENCE, 0.0, 1.0)
         relevance = (semantic + lexical) / 2.0

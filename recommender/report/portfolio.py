@@ -21,6 +21,7 @@ import numpy as np
 from ..analysis.portfolio import Portfolio
 from ..catalogue import Catalogue
 from ..core.explain import in_sentence
+from ..core.recommend import VERDICTS
 from ..countries import country_name
 from .context import fit_band, relative_href
 
@@ -129,6 +130,9 @@ class PortfolioContext:
     percent: Any
     count: Any
     tool_version: str
+    #: The verdict bands' floors (`core.recommend.VERDICTS`): strong from ``strong``, fair from ``good``.
+    strong: float = 0.5
+    good: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -403,6 +407,8 @@ def render_portfolio(portfolio: Portfolio, options: Any = None, *, grid: Supplie
         inline=in_sentence,
         percent=_percent,
         count=count,
+        strong=VERDICTS[0][1],
+        good=VERDICTS[1][1],
     )
     return environment(options.templates).get_template("portfolio.html").render(ctx=ctx)
 

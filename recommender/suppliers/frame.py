@@ -38,7 +38,7 @@ from ..core.validate import infer_issues, validate_profile
 from ..errors import InputError, ProfileError
 from ..models import MAX_WORKFORCE, Profile, Weights
 from ..numbers import number_problem
-from ..vocabulary import did_you_mean
+from ..vocabulary import EDGE_CHARACTERS, did_you_mean
 from .layouts import CLOSED, Layout, detect, to_fields
 
 __all__ = [
@@ -429,7 +429,7 @@ class FrameScorer:
             "sector": next(iter(tax.sectors)), "issues": [next(iter(tax.issues))],
         }
         self._cache: dict[str, dict[Any, tuple[Any, ProfileError | None]]] = {f: {} for f in FIELDS}
-        self._reasons: dict[str, list[str]] = {}
+        self._reasons: dict[str, Any] = {}
         self._patterns: dict[bytes, str] = {}
         #: The layout every frame is read in (None: recognised from each frame's headers).
         self.layout: Layout | None = None
@@ -545,8 +545,14 @@ class FrameScorer:
     def _text_column(self, series: pd.Series, field_name: str) -> _Column:
         # Names, ids and descriptions are nearly all distinct: check the common case with
         # string operations and send only the rest through `resolve`.
-        text = series.str.strip()
-        length = text.str.len().to_numpy()
+        # The edges cleaned exactly as `vocabulary.clean_text` cleans one value (white space and
+        # invisible characters), for the whole column at once.
+        import pyarrow.compute as pc
+
+        trimmed = pc.utf8_trim(pa.array(series.astype(object).where(series.notna(), None), type=pa.string()),
+                               characters=EDGE_CHARACTERS)
+        text = pd.Series(trimmed.to_numpy(zero_copy_only=False), index=series.index, dtype=object).fillna("")
+        length = np.array([len(v) for v in text.to_numpy()], dtype=np.int64)
         values = text.to_numpy(dtype=object, copy=True)
         raw = values.copy()
         empty = length == 0
@@ -826,27 +832,37 @@ class FrameScorer:
                       | (text >= _SHOWN).astype(np.uint64) << np.uint64(1)
                       | (any_open[sup] & (col < 0)).astype(np.uint64))[:, None],
         }
-        pattern = np.concatenate(list(blocks.values()), axis=1)
-        codes = np.zeros(len(sup), dtype=np.int64)
-        for j in range(pattern.shape[1]):
-            part, uniq = pd.factorize(pattern[:, j])
-            codes = pd.factorize(codes * len(uniq) + part)[0] if j else part
-        # Codes are numbered in order of first appearance: a line is first when its code
-        # is above every code before it.
-        first = np.flatnonzero(codes > np.maximum.accumulate(np.concatenate(([-1], codes[:-1]))))
+        pattern = np.ascontiguousarray(np.concatenate(list(blocks.values()), axis=1))
+        # Distinct patterns in order of first appearance (numpy: one sort of the rows as bytes).
+        rows = pattern.view(np.dtype((np.void, pattern.dtype.itemsize * pattern.shape[1]))).ravel()
+        _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        codes = rank[inverse.ravel()]
+        widths = np.cumsum([0, *(b.shape[1] for b in blocks.values())])
         texts = []
-        for i in first:
-            key = pattern[i].tobytes()
+        for values in pattern[first[order]].tolist():
+            key = tuple(values)
             found = self._patterns.get(key)
             if found is None:
                 if len(self._patterns) > _CACHE_LIMIT:
                     self._patterns.clear()
-                found = self._patterns[key] = self._reason(*(tuple(b[i].tolist()) for b in blocks.values()))
+                found = self._patterns[key] = self._reason(*(key[a:b] for a, b in zip(widths, widths[1:])))
             texts.append(found)
         return codes, np.array(texts, dtype=object)
 
+    def _part(self, kind: str, key: tuple, make: Callable[[], str]) -> str:
+        """One part of a reason ("covers wages, ..."), put into words once per distinct key."""
+        cache = self._reasons.setdefault(f"part:{kind}", {})
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = make()
+        return found
+
     def _reason(self, covered: tuple, also: tuple, origin: tuple, offers: tuple, via: tuple, flags: tuple) -> str:
-        (word,) = flags
+        """A line's reason, from the bits of `_reason_texts` (each block a tuple of 64-bit words)."""
+        (word,), (origin,) = flags, origin
         stated = word >> 7
         no_kind, no_sector, no_country = word >> 6 & 1, word >> 5 & 1, word >> 4 & 1
         shortlisted, wfit, tfit, opened = word >> 3 & 1, word >> 2 & 1, word >> 1 & 1, word & 1
@@ -854,25 +870,25 @@ class FrameScorer:
             if not opened:
                 return "no initiative in the catalogue is open to this supplier"
             return "no open initiative addresses these issues well enough to recommend"
-        issues = _unbits(covered, self._labels("issues", self.issue_keys))
+        issue_labels = self._labels("issues", self.issue_keys)
+        parts = []
         if stated:
-            parts = [f"covers {', '.join(issues)} ({len(issues)} of {stated} issues)" if issues
-                     else f"covers none of the {stated} issues listed"]
-        else:
-            parts = []
-        inferred = _unbits(also, self._labels("issues", self.issue_keys))
-        if inferred:
-            (bits,) = origin
-            sources = [w for w in (("the description" if bits & FROM_DESCRIPTION else ""),
-                                   origin_words(bits, self.catalogue.risk) if self.catalogue.risk else "") if w]
-            parts.append(("also " if stated else "covers likely issues ") + ", ".join(inferred)
-                         + f" (inferred from {' and '.join(sources) or 'the profile'})")
-        mechanisms = _unbits(offers, self._labels("offers", self.keys.offers))
-        if mechanisms:
-            parts.append("offers " + ", ".join(mechanisms))
-        approaches = _unbits(via, self._labels("approaches", self.keys.approaches))
-        if approaches:
-            parts.append("via " + ", ".join(approaches))
+            parts.append(self._part("covered", (covered, stated), lambda: (
+                f"covers {', '.join(got)} ({len(got)} of {stated} issues)"
+                if (got := _unbits(covered, issue_labels)) else f"covers none of the {stated} issues listed")))
+        if any(also):
+            def inferred_words() -> str:
+                sources = [w for w in (("the description" if origin & FROM_DESCRIPTION else ""),
+                                       origin_words(origin, self.catalogue.risk) if self.catalogue.risk else "") if w]
+                return (("also " if stated else "covers likely issues ") + ", ".join(_unbits(also, issue_labels))
+                        + f" (inferred from {' and '.join(sources) or 'the profile'})")
+            parts.append(self._part("also", (also, origin, bool(stated)), inferred_words))
+        if any(offers):
+            parts.append(self._part("offers", offers, lambda: "offers " + ", ".join(
+                _unbits(offers, self._labels("offers", self.keys.offers)))))
+        if any(via):
+            parts.append(self._part("via", via, lambda: "via " + ", ".join(
+                _unbits(via, self._labels("approaches", self.keys.approaches)))))
         if wfit:
             parts.append("workforce fit")
         if tfit:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalogue import Catalogue
+from ..core.scoring import rounded
 from ..errors import OutputError
 from ..output import StagedFolder, csv_safe, safe_filename
 from .frame import FIELDS, SHORTLIST_COLUMNS, RowError, ShortlistLines, row_profile
@@ -50,7 +51,7 @@ def _lines_table(lines: ShortlistLines, schema: Any) -> Any:
     import pyarrow as pa
 
     table = lines.table(text=csv_safe)
-    score = pa.array(np.round(lines.score, 4), type=pa.float64(), from_pandas=True)
+    score = pa.array(rounded(lines.score), type=pa.float64(), from_pandas=True)
     table = table.set_column(table.schema.get_field_index("score"), "score", score)
     rows = pa.array(lines.rows, type=pa.int64()).take(pa.array(lines.supplier, type=pa.int64()))
     return table.append_column("row", rows).select(schema.names).cast(schema)
