@@ -121,7 +121,8 @@ def pages(tmp_path_factory, options):
         result = recommend(profile, analyses=("stability",))
         path = folder / f"{name}.html"
         path.write_text(render_html(result, options), encoding="utf-8")
-        first = next((r for r in result.shortlist if r.tier == "recommended"), result.top)
+        # The first choice is the first ranked (one ranking everywhere), recommended or a lead.
+        first = result.top
         out[name] = (path, first.name if first else None)
     # The supplier-list pages, exactly as `match` writes them ...
     batch = folder / "batch"

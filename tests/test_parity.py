@@ -240,7 +240,7 @@ def test_the_estimator_gives_recommend_s_scores(pairs):
     scores = MatchEstimator(catalogue=CAT).fit().transform(_frame(pairs))
     for i, r in enumerate(_expected(pairs, len(CAT))):
         for x in (*r.shortlist, *r.memberships, *r.close_fits):
-            assert round(float(scores[i, CAT.ids.index(x.id)]), 4) == x.to_dict()["score"]
+            assert float(rounded(scores[i, CAT.ids.index(x.id)])) == x.to_dict()["score"]
         for e in r.excluded:
             assert scores[i, CAT.ids.index(e.id)] == 0.0
         order = [CAT.ids[j] for j in np.argsort(-np.round(scores[i], 9), kind="stable")]

@@ -163,11 +163,14 @@ def test_a_renamed_initiative_is_shown_under_its_current_name(small):
 def test_the_verdict_says_how_well_the_first_choice_fits(small):
     strong = recommend(profile(issues=["wages", "working_hours"]), catalogue=small)
     assert strong.verdict == "strong" and strong.message.startswith("Core is the strongest match (score 1.00)")
-    weak = recommend(profile(issues={"health_safety": 1, "discrimination": 3}), catalogue=small)
-    assert weak.top.id == "thin" and weak.top.score == pytest.approx(0.25)
+    # At 0.25 the first choice is a fair fit (the recommendation bar); below it, weak.
+    fair = recommend(profile(issues={"health_safety": 1, "discrimination": 3}), catalogue=small)
+    assert fair.top.id == "thin" and fair.top.score == pytest.approx(0.25) and fair.verdict == "fair"
+    weak = recommend(profile(issues={"health_safety": 1, "discrimination": 3, "forced_labour": 1}), catalogue=small)
+    assert weak.top.id == "thin" and weak.top.score == pytest.approx(0.2)
     assert weak.verdict == "weak"
-    assert weak.message.startswith("No initiative fits this profile well. The best available, Thin, scores 0.25 "
-                                   "and covers 1 of your 2 listed issues")
+    assert weak.message.startswith("No initiative fits this profile well. The best available, Thin, scores 0.20 "
+                                   "and covers 1 of your 3 listed issues")
     none = recommend(profile(issues=["discrimination"]), catalogue=small)
     assert none.verdict == "none" and not none.shortlist
     assert none.message.startswith("No initiative in the catalogue fits this profile: none of the 5 open to it")
