@@ -206,8 +206,9 @@ def main() -> None:
 @click.argument("profile", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=str, default=None,
               help="Output file, or - for standard output. Default: <profile stem>.<format> here.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["html", "json", "md", "pdf", "csv", "xlsx", "jsonl"]),
-              default=None, help="Output format (default: from the -o suffix, else html).")
+@click.option("-f", "--format", "fmt",
+              type=click.Choice(["html", "json", "md", "pdf", "csv", "xlsx", "jsonl", "parquet"]), default=None,
+              help="Output format (default: from the -o suffix, else html).")
 @click.option("--top", type=click.IntRange(1, 50), default=5, show_default=True, help="Shortlist length.")
 @catalogue_option
 @weights_option

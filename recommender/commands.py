@@ -27,7 +27,8 @@ EXIT_BELOW_THRESHOLD = 4
 
 Echo = Callable[..., None]
 _SUFFIX_FORMAT = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".pdf": "pdf",
-                  ".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+                  ".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl",
+                  ".parquet": "parquet", ".pq": "parquet"}
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def _single_format(options: RunOptions) -> str:
     if fmt is None and options.output not in (None, "-"):
         fmt = _SUFFIX_FORMAT.get(Path(options.output).suffix.lower())
     fmt = fmt or ("json" if options.output == "-" else "html")
-    if fmt in ("csv", "xlsx", "jsonl"):
+    if fmt in ("csv", "xlsx", "jsonl", "parquet"):
         raise OutputError(f"--format {fmt} is for supplier lists; a single profile renders as html, json, md or pdf")
     return fmt
 

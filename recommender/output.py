@@ -757,3 +757,17 @@ def csv_safe(value: object) -> object:
     if isinstance(value, str) and value and value[0] in "=+-@\t\r" and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+def csv_safe_arrow(values: Any) -> Any:
+    """`csv_safe` on every value of a pyarrow string array at once (nulls stay null)."""
+    import pyarrow.compute as pc
+
+    risky = pc.starts_with(values, "=")
+    for mark in "+-@\t\r":
+        risky = pc.or_(risky, pc.starts_with(values, mark))
+    if not pc.any(risky).as_py():
+        return values
+    number = pc.match_substring_regex(values, "^(?:" + _PLAIN_NUMBER.pattern + ")$")
+    fix = pc.fill_null(pc.and_(risky, pc.invert(number)), False)
+    return pc.if_else(fix, pc.binary_join_element_wise("'", values, ""), values)

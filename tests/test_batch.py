@@ -267,13 +267,85 @@ def test_jsonl_output(tmp_path):
     assert isinstance(lines[0]["rank"], int) and isinstance(lines[0]["score"], float)
 
 
+# Names that JSON must escape, text a spreadsheet would run, a valid row that fits nothing.
+AWKWARD = [
+    ["Q1", 'Quote "Knit" \\ Back\tslash', "factory", "BD", "", "garment", "", "", "", "wages", "", "", ""],
+    ["Q2", "=HYPERLINK(\"x\")", "factory", "VN", "", "footwear", "", "", "", "working_hours", "", "", ""],
+    ["Q3", "Ünïcødé 工厂 \u2028 line", "factory", "CN", "", "electronics", "", "", "", "discrimination", "", "", ""],
+    ["Q4", "-42", "factory", "IN", "", "garment", "", "", "", "childcare", "", "", ""],
+]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_jsonl_and_parquet_hold_the_csv_lines(tmp_path, suffix):
+    """JSON Lines and Parquet carry the same lines as CSV: same values, with text as it is
+    (only the CSV makes formulas harmless) and null where CSV has an empty cell."""
+    src = write_csv(tmp_path / "suppliers.csv", GOOD + AWKWARD)
+    assert run([str(src), "-o", "out.csv"], tmp_path).exit_code == 0
+    assert run([str(src), "-o", f"out{suffix}"], tmp_path).exit_code == 0
+    as_csv = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    if suffix == ".jsonl":
+        # Split at line feeds only: U+2028 in a name is a line break to str.splitlines, not to JSON Lines.
+        text = (tmp_path / "out.jsonl").read_bytes().decode("utf-8")
+        assert text.endswith("\n")
+        records = [json.loads(line) for line in text[:-1].split("\n")]
+        assert all(list(r) == list(OUTPUT_COLUMNS) for r in records)
+        other = pd.DataFrame(records, columns=list(OUTPUT_COLUMNS))
+    else:
+        other = pd.read_parquet(tmp_path / "out.parquet")
+        assert list(other.columns) == list(OUTPUT_COLUMNS)
+        assert str(other["rank"].dtype) == "int64" or other["rank"].isna().any()
+    assert len(other) == len(as_csv)
+    names = other["supplier_name"].tolist()
+    assert 'Quote "Knit" \\ Back\tslash' in names and "=HYPERLINK(\"x\")" in names and "-42" in names
+    assert "'=HYPERLINK(\"x\")" in as_csv["supplier_name"].tolist()  # CSV alone neutralises formulas
+    assert "Ünïcødé 工厂 \u2028 line" in names
+    for col in OUTPUT_COLUMNS:
+        theirs = ["" if v is None or v != v else v for v in other[col].tolist()]
+        if col in ("rank", "row"):
+            theirs = [str(int(v)) if v != "" else "" for v in theirs]
+        elif col == "score":
+            theirs = [repr(float(v)) if v != "" else "" for v in theirs]
+            assert theirs == ["" if v == "" else repr(float(v)) for v in as_csv[col]], col
+            continue
+        mine = [v[1:] if col == "supplier_name" and v.startswith("'=") else v for v in as_csv[col]]
+        assert theirs == mine, col
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_a_supplier_nothing_fits_keeps_one_line_with_empty_rank_and_score(tmp_path, suffix):
+    from .conftest import initiative, write_catalogue
+
+    write_catalogue(tmp_path / "cat", [initiative("wages-only", issues={"wages": 3})])
+    src = write_csv(tmp_path / "suppliers.csv", [GOOD[0], AWKWARD[3]])  # the second asks for childcare only
+    res = run([str(src), "--catalogue", str(tmp_path / "cat"), "-o", f"out{suffix}"], tmp_path)
+    assert res.exit_code == 0, res.output
+    out = tmp_path / f"out{suffix}"
+    if suffix == ".csv":
+        lines = pd.read_csv(out, dtype=str, keep_default_na=False).replace("", None)
+    elif suffix == ".jsonl":
+        lines = pd.DataFrame([json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()])
+    else:
+        lines = pd.read_parquet(out)
+    assert lines["supplier_id"].tolist() == ["F1", "Q4"]
+    blank = lines.iloc[1]
+    assert pd.isna(blank["rank"]) and pd.isna(blank["score"]) and pd.isna(blank["initiative_id"])
+    assert blank["reasons"].startswith("no open initiative addresses")
+
+
+def test_parquet_cannot_go_to_standard_output(tmp_path):
+    src = write_csv(tmp_path / "suppliers.csv", GOOD[:1])
+    res = run([str(src), "-o", "-", "--format", "parquet"], tmp_path)
+    assert res.exit_code == 2 and "Parquet" in res.output and "-o FILE.parquet" in res.output
+
+
 def test_stdout_output(tmp_path):
     src = write_csv(tmp_path / "suppliers.csv", GOOD[:1])
     res = subprocess.run([sys.executable, "-m", "recommender.cli", str(src), "-o", "-", "--format", "jsonl"],
                          capture_output=True, text=True, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert [json.loads(x)["initiative_id"] for x in res.stdout.splitlines()] == expected_ids(GOOD[0])
-    assert "1 suppliers scored" in res.stderr
+    assert "1 supplier scored" in res.stderr
 
 
 def test_parquet_input(tmp_path):

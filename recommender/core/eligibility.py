@@ -28,6 +28,7 @@ from ..catalogue import Catalogue
 from ..countries import country_name
 from ..models import RULES, Initiative, Profile, Source
 from .batch import KINDS, Keys, ProfileBatch
+from .rows import distinct_rows
 
 __all__ = ["FIT", "UNDOCUMENTED", "EXCLUDED", "RULES", "Rules", "Verdict", "RuleNote"]
 
@@ -99,10 +100,14 @@ class Rules:
 
     @staticmethod
     def _best(chosen: np.ndarray, table: np.ndarray) -> np.ndarray:
-        """Per row, the best state among the chosen values (rows of ``chosen`` (n, V) over ``table`` (V, m))."""
-        fit = chosen.astype(np.float32) @ (table == FIT).astype(np.float32) > 0
-        undoc = chosen.astype(np.float32) @ (table == UNDOCUMENTED).astype(np.float32) > 0
-        return np.where(fit, FIT, np.where(undoc, UNDOCUMENTED, EXCLUDED)).astype(np.int8)
+        """Per row, the best state among the chosen values (rows of ``chosen`` (n, V) over
+        ``table`` (V, m)), worked out once per distinct set of values (a list repeats a few
+        sets of sectors or sourcing countries many times)."""
+        first, codes = distinct_rows(chosen)
+        sets = chosen[first]
+        fit = sets.astype(np.float32) @ (table == FIT).astype(np.float32) > 0
+        undoc = sets.astype(np.float32) @ (table == UNDOCUMENTED).astype(np.float32) > 0
+        return np.where(fit, FIT, np.where(undoc, UNDOCUMENTED, EXCLUDED)).astype(np.int8)[codes]
 
     def states(self, batch: ProfileBatch) -> np.ndarray:
         """The state of every rule (n, m, len(RULES)) for every profile and initiative."""
@@ -114,8 +119,10 @@ class Rules:
         factory = self.country_[batch.country]
         brand = batch.kind == KINDS.index("brand")
         listed = batch.sourcing.any(axis=1)
-        sourced = self._best(batch.sourcing, self.country_) if (brand & listed).any() else factory
-        out[:, :, 3] = np.where((brand & listed)[:, None], sourced, np.where(brand[:, None], FIT, factory))
+        out[:, :, 3] = np.where(brand[:, None], FIT, factory)
+        sourcing = np.flatnonzero(brand & listed)
+        if len(sourcing):
+            out[sourcing, :, 3] = self._best(batch.sourcing[sourcing], self.country_)
         return out
 
     # --- one profile, in words -----------------------------------------------------------

@@ -34,6 +34,7 @@ from ..core.batch import KINDS, ProfileBatch
 from ..core.eligibility import UNDOCUMENTED
 from ..core.engine import Engine, Scored, engine_for
 from ..core.needs import FROM_DESCRIPTION, origin_words
+from ..core.rows import distinct_rows
 from ..core.validate import infer_issues, validate_profile
 from ..errors import InputError, ProfileError
 from ..models import MAX_WORKFORCE, Profile, Weights
@@ -324,13 +325,20 @@ class ShortlistLines:
         rank as a nullable integer (empty on a no-shortlist line), ``row`` as given."""
         return self.table().to_pandas(types_mapper=_PANDAS_TYPES.get).assign(row=self.rows[self.supplier])
 
-    def table(self, *, text: Callable[[str], str] | None = None) -> Any:
-        """The lines as a pyarrow table of `SHORTLIST_COLUMNS` but ``row``; ``text`` is
-        applied to each distinct text value (once per value, not per line)."""
+    def table(self, *, safe: bool = False) -> Any:
+        """The lines as a pyarrow table of `SHORTLIST_COLUMNS` but ``row``; with ``safe``,
+        text is made formula-safe for spreadsheets (`output.csv_safe`), once per distinct
+        value and not per line."""
+        from ..output import csv_safe_arrow
 
         def strings(values: np.ndarray, index: np.ndarray) -> Any:
-            small = [None if v is None else (text(str(v)) if text else str(v)) for v in values]
-            return pa.array(small, type=pa.string()).take(pa.array(index, mask=index < 0, type=pa.int64()))
+            try:
+                small = pa.array(values, type=pa.string(), from_pandas=True)
+            except (pa.ArrowTypeError, pa.ArrowInvalid):  # ids a user's DataFrame holds as numbers
+                small = pa.array([None if v is None else str(v) for v in values], type=pa.string())
+            if safe:
+                small = csv_safe_arrow(small)
+            return small.take(pa.array(index, mask=index < 0, type=pa.int64()))
 
         return pa.table({
             "supplier_id": strings(self.supplier_ids, self.supplier),
@@ -675,25 +683,29 @@ class FrameScorer:
 
         ix = self.keys.index["issues"]
         rows = np.flatnonzero(empty)
-        take = {f: _take(cols[f], ok[rows]) for f in ("kind", "country", "sourcing_countries", "sector", "stage")}
         women, migrants = _floats(cols["women_share"], ok[rows]), _floats(cols["migrant_share"], ok[rows])
+        # One inference per distinct combination of the cells it reads (by their codes).
+        key_codes = np.column_stack([
+            *(cols[f].codes[ok[rows]] for f in ("kind", "country", "sourcing_countries", "sector", "stage")),
+            women >= WOMEN, migrants >= MIGRANTS,
+        ]).astype(np.int64)
+        first, group = distinct_rows(key_codes)
+        reps = rows[first]
+        take = {f: _take(cols[f], ok[reps]) for f in ("kind", "country", "sourcing_countries", "sector", "stage")}
+        weights = np.zeros((len(first), W.shape[1]))
+        where = np.zeros(len(first), dtype=np.uint8)
+        for j in range(len(first)):
+            needs = infer_needs(cat.risk, cat.taxonomy, kind=take["kind"][j] or "factory",
+                                country=take["country"][j], sourcing=tuple(take["sourcing_countries"][j] or ()),
+                                sectors=tuple(take["sector"][j] or ()), stage=take["stage"][j],
+                                women_share=1.0 if key_codes[first[j], 5] else None,
+                                migrant_share=1.0 if key_codes[first[j], 6] else None)
+            for need in needs:
+                weights[j, ix[need.key]] = need.weight
+            where[j] = origin(needs)
         out = np.zeros(W.shape)
         bits = np.zeros(len(W), dtype=np.uint8)
-        seen: dict[tuple, tuple[np.ndarray, int]] = {}
-        for j, r in enumerate(rows):
-            key = (take["kind"][j] or "factory", take["country"][j], tuple(take["sourcing_countries"][j] or ()),
-                   tuple(take["sector"][j] or ()), take["stage"][j], bool(women[j] >= WOMEN),
-                   bool(migrants[j] >= MIGRANTS))
-            found = seen.get(key)
-            if found is None:
-                needs = infer_needs(cat.risk, cat.taxonomy, kind=key[0], country=key[1], sourcing=key[2],
-                                    sectors=key[3], stage=key[4], women_share=1.0 if key[5] else None,
-                                    migrant_share=1.0 if key[6] else None)
-                weights = np.zeros(W.shape[1])
-                for need in needs:
-                    weights[ix[need.key]] = need.weight
-                found = seen[key] = (weights, origin(needs))
-            out[r], bits[r] = found
+        out[rows], bits[rows] = weights[group], where[group]
         return out, bits
 
     def run(self, parsed: ParsedFrame, *, top: int = 5) -> Scored:
@@ -833,16 +845,11 @@ class FrameScorer:
                       | (any_open[sup] & (col < 0)).astype(np.uint64))[:, None],
         }
         pattern = np.ascontiguousarray(np.concatenate(list(blocks.values()), axis=1))
-        # Distinct patterns in order of first appearance (numpy: one sort of the rows as bytes).
-        rows = pattern.view(np.dtype((np.void, pattern.dtype.itemsize * pattern.shape[1]))).ravel()
-        _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")
-        rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
-        codes = rank[inverse.ravel()]
+        # Distinct patterns in order of first appearance.
+        first, codes = distinct_rows(pattern)
         widths = np.cumsum([0, *(b.shape[1] for b in blocks.values())])
         texts = []
-        for values in pattern[first[order]].tolist():
+        for values in pattern[first].tolist():
             key = tuple(values)
             found = self._patterns.get(key)
             if found is None:
