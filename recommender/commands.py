@@ -115,7 +115,7 @@ def run_single(profile: Path, options: RunOptions, *, echo: Echo) -> int:
     """`match PROFILE.yaml`: recommend, render and write one report."""
     from .core.recommend import recommend
     from .report.render import render
-    from .suppliers.run import stdout_handle
+    from .output import stdout_handle
 
     fmt = _single_format(options)
     # The output is planned and checked against every input before anything is computed.

@@ -22,6 +22,7 @@ import shutil
 import signal
 import socket
 import stat
+import sys
 import tempfile
 import threading
 import time
@@ -771,3 +772,17 @@ def csv_safe_arrow(values: Any) -> Any:
     number = pc.match_substring_regex(values, "^(?:" + _PLAIN_NUMBER.pattern + ")$")
     fix = pc.fill_null(pc.and_(risky, pc.invert(number)), False)
     return pc.if_else(fix, pc.binary_join_element_wise("'", values, ""), values)
+
+
+def stdout_handle(*, binary: bool) -> Any:
+    """Standard output (its binary buffer with ``binary``); `OutputError` when it is closed."""
+    stream = sys.stdout
+    if stream is None or getattr(stream, "closed", False):
+        raise OutputError("standard output is closed", source="-o -",
+                          hint="redirect it to a file or a pipe, or give -o FILE")
+    if binary:
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            raise OutputError("standard output takes no bytes here", source="-o -", hint="give -o FILE")
+        return buffer
+    return stream

@@ -15,6 +15,8 @@ from recommender.core.validate import split_list, validate_profile
 from recommender.suppliers.frame import (
     SHORTLIST_COLUMNS,
     FrameScorer,
+    _plain_number,
+    _plain_numbers,
     cell_value,
     match_columns,
     row_profile,
@@ -341,3 +343,23 @@ def test_bulk_split_splits_cells_as_split_list_does(cells):
     for cell, code in zip(parent, codes):
         got[cell].append(items[code])
     assert got == [split_list(c) for c in cells]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(
+    st.integers(-5, 2_000_000).map(str), st.floats(0, 1.2).map(lambda x: f"{x:.{int(x * 1000) % 13}f}"),
+    st.sampled_from(["0", "1", "0007", ".5", "0.", "1.0", "1e3", " 5", "٣", "+5", "100%", "1,200", ""]),
+    st.text(max_size=6)), max_size=40))
+def test_plain_workforce_cells_read_at_once_as_one_by_one(cells):
+    """The vectorised reading of plain numbers gives what `cell_value` and validation give."""
+    for field_name in ("workforce_size", "women_share", "migrant_share"):
+        fast = _plain_numbers(field_name, [*cells, None])
+        if fast is None:  # no text cell at all
+            assert not cells
+            continue
+        for cell, got in zip(cells, fast):
+            if got is None:
+                continue  # read one by one
+            raw = cell_value(field_name, cell)
+            assert raw == got and type(raw) is type(got)
+            assert _plain_number(field_name, raw) == (got if field_name == "workforce_size" else float(got))

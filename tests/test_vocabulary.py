@@ -82,3 +82,13 @@ def test_keys_resolve_through_full_width_and_invisible_characters(catalogue):
     issues = catalogue.vocab["issues"]
     for text in ("Ｗａｇｅｓ", "wa\u200bges", "\u202eliving wage"):
         assert issues.resolve(text) == "wages"
+
+
+def test_edge_characters_are_white_space_and_the_invisible_ones():
+    import sys
+
+    from recommender import vocabulary
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1)
+                    if chr(c).isspace() or vocabulary._INVISIBLE.match(chr(c)))
+    assert vocabulary.EDGE_CHARACTERS == every

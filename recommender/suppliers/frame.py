@@ -506,11 +506,18 @@ class FrameScorer:
         uniques.append(None)
         if field_name == "issues" and all(isinstance(u, str) for u in uniques[:-1]):
             return self._issue_column(codes, uniques)
-        raw = [cell_value(field_name, u) for u in uniques]
-        values, errors = [], []
-        for v in raw:
+        fast = _plain_numbers(field_name, uniques) if field_name in _NUMERIC else None
+        raw, values, errors = [], [], []
+        for u, found in zip(uniques, fast if fast is not None else [None] * len(uniques)):
+            if found is not None:  # plain digits, in range: what cell_value and validation give
+                raw.append(found)
+                values.append(float(found) if field_name != "workforce_size" else found)
+                errors.append(None)
+                continue
+            v = cell_value(field_name, u)
             plain = _plain_number(field_name, v)
             value, err = (plain, None) if plain is not None else self._resolved(field_name, v)
+            raw.append(v)
             values.append(value)
             errors.append(err)
         return _Column(codes, values, errors, raw)
@@ -557,11 +564,13 @@ class FrameScorer:
         # invisible characters), for the whole column at once.
         import pyarrow.compute as pc
 
-        trimmed = pc.utf8_trim(pa.array(series.astype(object).where(series.notna(), None), type=pa.string()),
-                               characters=EDGE_CHARACTERS)
-        text = pd.Series(trimmed.to_numpy(zero_copy_only=False), index=series.index, dtype=object).fillna("")
-        length = np.array([len(v) for v in text.to_numpy()], dtype=np.int64)
-        values = text.to_numpy(dtype=object, copy=True)
+        try:
+            cells = pa.array(series, type=pa.string(), from_pandas=True)  # no copy for Arrow-backed text
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            cells = pa.array(series.astype(object).where(series.notna(), None), type=pa.string())
+        trimmed = pc.fill_null(pc.utf8_trim(cells, characters=EDGE_CHARACTERS), "")
+        length = pc.utf8_length(trimmed).to_numpy(zero_copy_only=False).astype(np.int64)
+        values = trimmed.to_numpy(zero_copy_only=False).astype(object)
         raw = values.copy()
         empty = length == 0
         raw[empty] = None
@@ -963,6 +972,39 @@ def _plain_number(field_name: str, value: Any) -> int | float | None:
     if field_name in ("women_share", "migrant_share"):
         return float(value) if 0.0 <= value <= 1.0 else None
     return None
+
+
+_PLAIN_INT = "^[0-9]{1,9}$"
+_PLAIN_SHARE = "^(?:0|1|0?\\.[0-9]{1,12}|1\\.0{1,12})$"
+
+
+def _plain_numbers(field_name: str, uniques: list) -> list | None:
+    """For the distinct text cells of a workforce column, the number each one is when it is
+    plain ASCII digits in range (a count of 1 to `MAX_WORKFORCE`, a share from 0 to 1 written
+    as ``0.7`` or ``1``), else None: those cells, and every non-text one, are read one by one
+    by `cell_value` and validation, which give these same numbers for plain cells.
+
+    A list's workforce columns hold many distinct numbers; this reads them all at once."""
+    import pyarrow.compute as pc
+
+    texts = [u if isinstance(u, str) else None for u in uniques]
+    if not any(t is not None for t in texts):
+        return None
+    arr = pa.array(texts, type=pa.string())
+    if field_name == "workforce_size":
+        plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_INT), False)
+        numbers = pc.cast(pc.if_else(plain, arr, None), pa.int64())
+        plain = pc.and_(plain, pc.fill_null(pc.and_(pc.greater_equal(numbers, 1),
+                                                    pc.less_equal(numbers, MAX_WORKFORCE)), False))
+    else:
+        plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_SHARE), False)
+        numbers = pc.cast(pc.if_else(plain, arr, None), pa.float64())
+    keep = plain.to_numpy(zero_copy_only=False)
+    got = numbers.to_pylist()
+    if field_name != "workforce_size":
+        # "1" and "0" are ints to cell_value; validation reads them as the shares 1.0 and 0.0.
+        got = [int(g) if g is not None and t in ("0", "1") else g for g, t in zip(got, texts)]
+    return [g if k else None for g, k in zip(got, keep)]
 
 
 def _take(col: _Column, ok: np.ndarray) -> np.ndarray:

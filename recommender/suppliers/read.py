@@ -37,7 +37,7 @@ __all__ = ["CHUNK_ROWS", "MAX_COLUMNS", "MAX_CELL_CHARS", "MAX_LIST_ITEMS", "SUF
            "is_supplier_list", "Source"]
 
 #: Rows scored at a time: large enough for fast array operations, small enough for flat memory.
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 20_000
 #: The most columns a supplier list may have (one has a few dozen; Open Supply Hub's about 40).
 MAX_COLUMNS = 1_024
 #: The most items one list cell (issues, prefers, wants, memberships, sourcing countries) may hold.

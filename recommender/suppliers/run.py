@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from ..catalogue import Catalogue
 from ..errors import InputError, OutputError
-from ..output import Transaction
+from ..output import Transaction, stdout_handle
 from .frame import FIELDS, FrameScorer, header_hint, match_columns
 from .layouts import detect, load_column_map
 from .read import CHUNK_ROWS, open_list, read_chunks
@@ -297,20 +297,6 @@ def _run_batch(
                            outputs=tuple(written), seconds=time.monotonic() - started, closed=builder.closed)
     _report(summary, errors_target if errors.count else None, echo, to_stdout=target is not None)
     return EXIT_ROWS_FAILED if failed else 0
-
-
-def stdout_handle(*, binary: bool) -> Any:
-    """Standard output (its binary buffer with ``binary``); `OutputError` when it is closed."""
-    stream = sys.stdout
-    if stream is None or getattr(stream, "closed", False):
-        raise OutputError("standard output is closed", source="-o -",
-                          hint="redirect it to a file or a pipe, or give -o FILE")
-    if binary:
-        buffer = getattr(stream, "buffer", None)
-        if buffer is None:
-            raise OutputError("standard output takes no bytes here", source="-o -", hint="give -o FILE")
-        return buffer
-    return stream
 
 
 def _dated(options: Any, date: Any) -> Any:
