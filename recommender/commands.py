@@ -114,8 +114,8 @@ def _single_format(options: RunOptions) -> str:
 def run_single(profile: Path, options: RunOptions, *, echo: Echo) -> int:
     """`match PROFILE.yaml`: recommend, render and write one report."""
     from .core.recommend import recommend
-    from .report.render import render
     from .output import stdout_handle
+    from .report.render import render
 
     fmt = _single_format(options)
     # The output is planned and checked against every input before anything is computed.

@@ -438,7 +438,6 @@ class FrameScorer:
         }
         self._cache: dict[str, dict[Any, tuple[Any, ProfileError | None]]] = {f: {} for f in FIELDS}
         self._reasons: dict[str, Any] = {}
-        self._patterns: dict[bytes, str] = {}
         #: The layout every frame is read in (None: recognised from each frame's headers).
         self.layout: Layout | None = None
         #: Open Supply Hub sector names met that the mapping does not know (read as "other").
@@ -818,10 +817,15 @@ class FrameScorer:
 
     def _reason_texts(self, sup: np.ndarray, col: np.ndarray, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
         """A short reason per line, built from what each contribution says: the issues it
-        covers, issues inferred from the description, mechanisms it offers that the row
-        wants, preferred approaches it uses, whether the workforce and description parts
-        count, and what its sources do not document. Returns (a code per line, the texts);
-        each distinct pattern is put into words once (and cached across chunks)."""
+        covers, issues inferred from the description or risk data, mechanisms it offers that
+        the row wants, preferred approaches it uses, whether the workforce and description
+        parts count, and what its sources do not document. Returns (a code per line, the
+        distinct texts in order of first appearance).
+
+        Each part is put into words once per distinct key (and cached across chunks); the
+        parts of every line are joined by pyarrow, not by a Python loop over lines."""
+        import pyarrow.compute as pc
+
         if not len(sup):
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
         safe = np.maximum(col, 0)
@@ -830,89 +834,84 @@ class FrameScorer:
         text = comp[sup, safe, 4] * eff[sup, 4] * f.factor[sup, safe]
         batch = scored.batch
         stated = batch.stated > 0
-        inferred = batch.inferred > 0
         covers = _bits(self._covers)[safe]
         undocumented = scored.states[sup, safe, 1:] == UNDOCUMENTED  # kind, sector, country
-        any_open = scored.eligible.any(axis=1)
         origin = batch.origin if batch.origin is not None else np.zeros(len(batch), dtype=np.uint8)
-        blocks = {
-            "covered": _bits(stated)[sup] & covers,
-            "also": _bits(inferred)[sup] & covers,
-            "origin": origin[sup].astype(np.uint64)[:, None],
-            "offers": _bits(f.offers > 0)[sup] & _bits(self._offered)[safe],
-            "via": _bits(batch.prefers)[sup] & _bits(self.engine.matrix.approaches > 0)[safe],
-            # The text depends on the initiative only through the bits above, and on whether
-            # anything is open only when nothing was shortlisted: fewer patterns to put in words.
-            # Flags in one word: the number of issues stated, then seven yes/no bits.
-            "flags": (stated.sum(axis=1)[sup].astype(np.uint64) << np.uint64(7)
-                      | (undocumented[:, 0]).astype(np.uint64) << np.uint64(6)
-                      | (undocumented[:, 1]).astype(np.uint64) << np.uint64(5)
-                      | (undocumented[:, 2]).astype(np.uint64) << np.uint64(4)
-                      | (col >= 0).astype(np.uint64) << np.uint64(3)
-                      | (wf >= _SHOWN).astype(np.uint64) << np.uint64(2)
-                      | (text >= _SHOWN).astype(np.uint64) << np.uint64(1)
-                      | (any_open[sup] & (col < 0)).astype(np.uint64))[:, None],
-        }
-        pattern = np.ascontiguousarray(np.concatenate(list(blocks.values()), axis=1))
-        # Distinct patterns in order of first appearance.
-        first, codes = distinct_rows(pattern)
-        widths = np.cumsum([0, *(b.shape[1] for b in blocks.values())])
-        texts = []
-        for values in pattern[first].tolist():
-            key = tuple(values)
-            found = self._patterns.get(key)
-            if found is None:
-                if len(self._patterns) > _CACHE_LIMIT:
-                    self._patterns.clear()
-                found = self._patterns[key] = self._reason(*(key[a:b] for a, b in zip(widths, widths[1:])))
-            texts.append(found)
-        return codes, np.array(texts, dtype=object)
-
-    def _part(self, kind: str, key: tuple, make: Callable[[], str]) -> str:
-        """One part of a reason ("covers wages, ..."), put into words once per distinct key."""
-        cache = self._reasons.setdefault(f"part:{kind}", {})
-        found = cache.get(key)
-        if found is None:
-            found = cache[key] = make()
-        return found
-
-    def _reason(self, covered: tuple, also: tuple, origin: tuple, offers: tuple, via: tuple, flags: tuple) -> str:
-        """A line's reason, from the bits of `_reason_texts` (each block a tuple of 64-bit words)."""
-        (word,), (origin,) = flags, origin
-        stated = word >> 7
-        no_kind, no_sector, no_country = word >> 6 & 1, word >> 5 & 1, word >> 4 & 1
-        shortlisted, wfit, tfit, opened = word >> 3 & 1, word >> 2 & 1, word >> 1 & 1, word & 1
-        if not shortlisted:
-            if not opened:
-                return "no initiative in the catalogue is open to this supplier"
-            return "no open initiative addresses these issues well enough to recommend"
+        shortlisted = col >= 0
+        count = stated.sum(axis=1)[sup].astype(np.uint64)
         issue_labels = self._labels("issues", self.issue_keys)
-        parts = []
-        if stated:
-            parts.append(self._part("covered", (covered, stated), lambda: (
-                f"covers {', '.join(got)} ({len(got)} of {stated} issues)"
-                if (got := _unbits(covered, issue_labels)) else f"covers none of the {stated} issues listed")))
-        if any(also):
-            def inferred_words() -> str:
-                sources = [w for w in (("the description" if origin & FROM_DESCRIPTION else ""),
-                                       origin_words(origin, self.catalogue.risk) if self.catalogue.risk else "") if w]
-                return (("also " if stated else "covers likely issues ") + ", ".join(_unbits(also, issue_labels))
-                        + f" (inferred from {' and '.join(sources) or 'the profile'})")
-            parts.append(self._part("also", (also, origin, bool(stated)), inferred_words))
-        if any(offers):
-            parts.append(self._part("offers", offers, lambda: "offers " + ", ".join(
-                _unbits(offers, self._labels("offers", self.keys.offers)))))
-        if any(via):
-            parts.append(self._part("via", via, lambda: "via " + ", ".join(
-                _unbits(via, self._labels("approaches", self.keys.approaches)))))
-        if wfit:
-            parts.append("workforce fit")
-        if tfit:
-            parts.append("description match")
-        missing = [w for w, on in (("kind", no_kind), ("sector", no_sector), ("country", no_country)) if on]
-        if missing:
-            parts.append("no documented work for this " + " or ".join(missing) + ": confirm with the programme")
-        return "; ".join(parts)
+
+        def covered_words(key: tuple) -> str:
+            *bits, n = key
+            got = _unbits(tuple(bits), issue_labels)
+            if not got:
+                return f"covers none of the {n} issues listed"
+            return f"covers {', '.join(got)} ({len(got)} of {n} issues)"
+
+        def also_words(key: tuple) -> str:
+            *bits, where, any_stated = key
+            sources = [w for w in (("the description" if where & FROM_DESCRIPTION else ""),
+                                   origin_words(where, self.catalogue.risk) if self.catalogue.risk else "") if w]
+            return (("also " if any_stated else "covers likely issues ") + ", ".join(_unbits(tuple(bits), issue_labels))
+                    + f" (inferred from {' and '.join(sources) or 'the profile'})")
+
+        also = _bits(batch.inferred > 0)[sup] & covers
+        offers = _bits(f.offers > 0)[sup] & _bits(self._offered)[safe]
+        via = _bits(batch.prefers)[sup] & _bits(self.engine.matrix.approaches > 0)[safe]
+        missing = (undocumented[:, 0].astype(np.uint64) << np.uint64(2)
+                   | undocumented[:, 1].astype(np.uint64) << np.uint64(1)
+                   | undocumented[:, 2].astype(np.uint64))[:, None]
+        parts = [
+            pa.repeat(pa.scalar("", pa.string()), len(sup)),  # a leading "" keeps no line all-null (see below)
+            self._words("covered", np.concatenate([_bits(stated)[sup] & covers, count[:, None]], axis=1),
+                        shortlisted & (count > 0), covered_words),
+            self._words("also", np.concatenate([also, origin[sup].astype(np.uint64)[:, None],
+                                                (count > 0).astype(np.uint64)[:, None]], axis=1),
+                        shortlisted & also.any(axis=1), also_words),
+            self._words("offers", offers, shortlisted & offers.any(axis=1), lambda key: "offers " + ", ".join(
+                _unbits(key, self._labels("offers", self.keys.offers)))),
+            self._words("via", via, shortlisted & via.any(axis=1), lambda key: "via " + ", ".join(
+                _unbits(key, self._labels("approaches", self.keys.approaches)))),
+            pc.if_else(shortlisted & (wf >= _SHOWN), "workforce fit", pa.scalar(None, pa.string())),
+            pc.if_else(shortlisted & (text >= _SHOWN), "description match", pa.scalar(None, pa.string())),
+            self._words("missing", missing, shortlisted & (missing[:, 0] > 0), lambda key: (
+                "no documented work for this "
+                + " or ".join(w for w, bit in (("kind", 4), ("sector", 2), ("country", 1)) if key[0] & bit)
+                + ": confirm with the programme")),
+        ]
+        # pyarrow 26 drops the rows of binary_join_element_wise(null_handling="skip") whose
+        # values are all null, so every line starts with "" and loses the "; " after it.
+        joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, "; ", null_handling="skip"), 2)
+        if shortlisted.all():
+            lines = joined
+        else:
+            nothing = pc.if_else(scored.eligible.any(axis=1)[sup],
+                                 "no open initiative addresses these issues well enough to recommend",
+                                 "no initiative in the catalogue is open to this supplier")
+            lines = pc.if_else(shortlisted, joined, nothing)
+        encoded = lines.dictionary_encode()
+        return (encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp),
+                encoded.dictionary.to_numpy(zero_copy_only=False).astype(object))
+
+    def _words(self, kind: str, keys: np.ndarray, where: np.ndarray, make: Callable[[tuple], str]) -> Any:
+        """One part of each line's reason as a pyarrow string array (null where ``where`` is
+        False): ``make`` puts each distinct row of ``keys`` into words, once (cached)."""
+        rows = np.flatnonzero(where)
+        index = np.full(len(where), -1, dtype=np.int64)
+        if not len(rows):
+            return pa.nulls(len(where), type=pa.string())
+        cache = self._reasons.setdefault(f"part:{kind}", {})
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        first, codes = distinct_rows(keys[rows])
+        texts = []
+        for key in map(tuple, keys[rows][first].tolist()):
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = make(key)
+            texts.append(found)
+        index[rows] = codes
+        return pa.array(texts, type=pa.string()).take(pa.array(index, mask=index < 0))
 
     def _labels(self, section: str, keys: Sequence[str]) -> list[str]:
         # Keys as the spreadsheet spells them ("forced labour"): short, and what users typed.
