@@ -320,14 +320,17 @@ class TextModel:
             sums, counts = load_embedding().token_sums(new)
             norms = np.linalg.norm(sums, axis=1, keepdims=True)
             vectors = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+            words_of = [content_words(seg) for seg in new]
+            # Semantic confidences of every new sentence of three content words or more, at once.
+            sentences = np.flatnonzero(np.array(words_of) >= 3)
+            semantic = [dict(zip(sentences.tolist(), requests.semantic(vectors[sentences])))
+                        for requests in (self.offers_, self.outside_)]
             for n, seg in enumerate(new):
                 stems, spans = stem_spans(seg)
-                words = content_words(seg)
-                sentence = vectors[n:n + 1] if words >= 3 else np.zeros((0, vectors.shape[1]), dtype=vectors.dtype)
+                words = words_of[n]
                 hits = []
-                for requests in (self.offers_, self.outside_):
-                    sem = requests.semantic(sentence)
-                    hits.append((*requests.phrase_hits(seg, stems, spans), sem[0] if len(sem) else None))
+                for requests, sem in zip((self.offers_, self.outside_), semantic):
+                    hits.append((*requests.phrase_hits(seg, stems, spans), sem.get(n)))
                 ids = [self.vocabulary_[t] for t in stems if t in self.vocabulary_]
                 bm25 = self.term_weights_[ids].sum(axis=0) if ids else np.zeros(self.term_weights_.shape[1])
                 cache[seg] = _Segment(seg, bm25, sums[n], int(counts[n]), words, hits[0], hits[1],
