@@ -332,10 +332,7 @@ class ShortlistLines:
         from ..output import csv_safe_arrow
 
         def strings(values: np.ndarray, index: np.ndarray) -> Any:
-            try:
-                small = pa.array(values, type=pa.string(), from_pandas=True)
-            except (pa.ArrowTypeError, pa.ArrowInvalid):  # ids a user's DataFrame holds as numbers
-                small = pa.array([None if v is None else str(v) for v in values], type=pa.string())
+            small = text_array(values)
             if safe:
                 small = csv_safe_arrow(small)
             return small.take(pa.array(index, mask=index < 0, type=pa.int64()))
@@ -349,6 +346,15 @@ class ShortlistLines:
             "score": pa.array(self.score, type=pa.float64(), from_pandas=True),
             "reasons": strings(self.reason_texts, self.reason),
         })
+
+
+def text_array(values: np.ndarray) -> Any:
+    """An object array of text values (None for missing) as a pyarrow string array; values
+    that are not text (ids a user's DataFrame holds as numbers) as their ``str``."""
+    try:
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
 
 
 @dataclass(frozen=True)

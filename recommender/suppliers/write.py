@@ -15,7 +15,7 @@ from ..catalogue import Catalogue
 from ..core.scoring import rounded
 from ..errors import OutputError
 from ..output import StagedFolder, csv_safe, safe_filename
-from .frame import FIELDS, SHORTLIST_COLUMNS, RowError, ShortlistLines, row_profile
+from .frame import FIELDS, SHORTLIST_COLUMNS, RowError, ShortlistLines, row_profile, text_array
 
 __all__ = ["OUTPUT_COLUMNS", "ERROR_COLUMNS", "open_writer", "ErrorsWriter", "SupplierReports"]
 
@@ -146,26 +146,36 @@ class _JsonlWriter:
         self.count = 0
 
     def write(self, lines: ShortlistLines) -> None:
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         if not len(lines):
             return
-        table = _lines_table(lines, self.schema, safe=False)
-        parts: list[Any] = []
-        for i, name in enumerate(self.columns):
-            values = table.column(name).combine_chunks()
-            if name in self.text_columns:
-                encoded = _json_strings(values)
-            elif name == "score":
-                encoded = _json_floats(values)
-            else:
-                encoded = pc.cast(values, "string")
-            parts += [("{" if i == 0 else ",") + json.dumps(name) + ":", pc.fill_null(encoded, "null")]
-        parts.append("}\n")
-        text = pc.binary_join_element_wise(*parts, "")
+        assert self.columns == OUTPUT_COLUMNS  # the line is built in this order
+
+        def text(values: np.ndarray) -> Any:
+            return pc.fill_null(_json_strings(text_array(values)), "null")
+
+        def joined(*parts: Any) -> Any:
+            return pc.binary_join_element_wise(*parts, "")
+
+        # The parts that repeat are built once per supplier, initiative and reason, then taken.
+        supplier = joined('{"supplier_id":', text(lines.supplier_ids), ',"supplier_name":', text(lines.supplier_names),
+                          ',"rank":')
+        none = np.array([None], dtype=object)
+        initiative = joined(',"initiative_id":', text(np.concatenate([lines.initiative_ids, none])),
+                            ',"initiative_name":', text(np.concatenate([lines.initiative_names, none])), ',"score":')
+        reason = joined(',"reasons":', text(lines.reason_texts), ',"row":')
+        rows = pc.cast(pa.array(lines.rows, type=pa.int64()), pa.string())
+        rank = pc.fill_null(pc.cast(pa.array(lines.rank, mask=lines.rank == 0, type=pa.int64()), pa.string()), "null")
+        score = pc.fill_null(_json_floats(pa.array(rounded(lines.score), type=pa.float64(), from_pandas=True)), "null")
+        sup = pa.array(lines.supplier, type=pa.int64())
+        init = np.where(lines.initiative >= 0, lines.initiative, len(lines.initiative_ids))
+        text_lines = joined(supplier.take(sup), rank, initiative.take(pa.array(init, type=pa.int64())), score,
+                            reason.take(pa.array(lines.reason, type=pa.int64())), rows.take(sup), "}\n")
         # The lines end to end are one slice of the array's data buffer.
-        _, offsets, data = text.buffers()
-        bounds = np.frombuffer(offsets, dtype=np.int32)[text.offset: text.offset + len(text) + 1]
+        _, offsets, data = text_lines.buffers()
+        bounds = np.frombuffer(offsets, dtype=np.int32)[text_lines.offset: text_lines.offset + len(text_lines) + 1]
         self.fh.write(memoryview(data)[int(bounds[0]):int(bounds[-1])])
         self.count += len(lines)
 
@@ -187,10 +197,8 @@ def _json_strings(values: Any) -> Any:
     quoted = pc.binary_join_element_wise('"', escaped, '"', "")
     if pc.any(control).as_py():
         where = np.flatnonzero(control.to_numpy(zero_copy_only=False))
-        fixed = quoted.to_pylist()
-        for i in where:
-            fixed[i] = json.dumps(values[int(i)].as_py(), ensure_ascii=False)
-        quoted = pa.array(fixed, type=pa.string())
+        fixed = pa.array([json.dumps(values[int(i)].as_py(), ensure_ascii=False) for i in where], type=pa.string())
+        quoted = pc.replace_with_mask(quoted, control, fixed)
     return quoted
 
 
