@@ -830,18 +830,43 @@ class FrameScorer:
 
         Each part is put into words once per distinct key (and cached across chunks); the
         parts of every line are joined by pyarrow, not by a Python loop over lines."""
-        import pyarrow.compute as pc
-
         if not len(sup):
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
         safe = np.maximum(col, 0)
         f, comp, eff = scored.features, scored.components, scored.weights
-        wf = comp[sup, safe, 3] * eff[sup, 3] * f.factor[sup, safe]
-        text = comp[sup, safe, 4] * eff[sup, 4] * f.factor[sup, safe]
+        wf = comp[sup, safe, 3] * eff[sup, 3] * f.factor[sup, safe] >= _SHOWN
+        text = comp[sup, safe, 4] * eff[sup, 4] * f.factor[sup, safe] >= _SHOWN
+        undocumented = scored.states[sup, safe, 1:] == UNDOCUMENTED  # kind, sector, country
+        # A line's reason depends on its supplier only through these bits, and otherwise on the
+        # initiative and six flags: one integer key per line, words only for distinct keys.
         batch = scored.batch
+        origin = batch.origin if batch.origin is not None else np.zeros(len(batch), dtype=np.uint8)
+        supplier_bits = np.concatenate([
+            _bits(batch.stated > 0), _bits(batch.inferred > 0), origin.astype(np.uint64)[:, None],
+            _bits(f.offers > 0), _bits(batch.prefers), scored.eligible.any(axis=1).astype(np.uint64)[:, None],
+        ], axis=1)
+        _, supplier_code = distinct_rows(supplier_bits)
+        flags = (wf.astype(np.int64) | text.astype(np.int64) << 1 | undocumented[:, 0].astype(np.int64) << 2
+                 | undocumented[:, 1].astype(np.int64) << 3 | undocumented[:, 2].astype(np.int64) << 4)
+        key = (supplier_code[sup].astype(np.int64) * (len(self.ids) + 1) + (col + 1)) * 32 + flags
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")  # distinct keys in order of first appearance
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        reps = first[order]
+        codes, texts = self._reason_words(sup[reps], col[reps], wf[reps], text[reps], undocumented[reps], scored)
+        return codes[rank[inverse.ravel()]], texts
+
+    def _reason_words(self, sup: np.ndarray, col: np.ndarray, wf: np.ndarray, text: np.ndarray,
+                      undocumented: np.ndarray, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
+        """The reasons of the given lines (one each of the distinct keys of `_reason_texts`):
+        (a code per line, the distinct texts in order of first appearance)."""
+        import pyarrow.compute as pc
+
+        safe = np.maximum(col, 0)
+        f, batch = scored.features, scored.batch
         stated = batch.stated > 0
         covers = _bits(self._covers)[safe]
-        undocumented = scored.states[sup, safe, 1:] == UNDOCUMENTED  # kind, sector, country
         origin = batch.origin if batch.origin is not None else np.zeros(len(batch), dtype=np.uint8)
         shortlisted = col >= 0
         count = stated.sum(axis=1)[sup].astype(np.uint64)
@@ -878,8 +903,8 @@ class FrameScorer:
                 _unbits(key, self._labels("offers", self.keys.offers)))),
             self._words("via", via, shortlisted & via.any(axis=1), lambda key: "via " + ", ".join(
                 _unbits(key, self._labels("approaches", self.keys.approaches)))),
-            pc.if_else(shortlisted & (wf >= _SHOWN), "workforce fit", pa.scalar(None, pa.string())),
-            pc.if_else(shortlisted & (text >= _SHOWN), "description match", pa.scalar(None, pa.string())),
+            pc.if_else(shortlisted & wf, "workforce fit", pa.scalar(None, pa.string())),
+            pc.if_else(shortlisted & text, "description match", pa.scalar(None, pa.string())),
             self._words("missing", missing, shortlisted & (missing[:, 0] > 0), lambda key: (
                 "no documented work for this "
                 + " or ".join(w for w, bit in (("kind", 4), ("sector", 2), ("country", 1)) if key[0] & bit)
