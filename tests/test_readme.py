@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import re
+import shlex
+import shutil
+import subprocess
+import sys
+
+import pytest
 
 from .conftest import ROOT
 
@@ -29,3 +35,42 @@ def test_ci_runs_the_readme_test_command_verbatim():
 def test_quickstart_example_profile_exists():
     path = re.search(r"match (profiles/\S+\.yaml)", _quickstart_commands()[0]).group(1)
     assert (ROOT / path).is_file()
+
+
+def _block_after(heading: str) -> list[str]:
+    """The commands of the first indented block under ``heading`` (comments dropped)."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split(heading, 1)[1].split("\n## ", 1)[0]
+    lines, started = [], False
+    for line in section.splitlines():
+        if line.startswith("    match "):
+            started = True
+            lines.append(line.split("  #", 1)[0].strip())
+        elif started and line.strip():
+            break
+    return lines
+
+
+@pytest.mark.parametrize("heading", ["## Using it", "## Evaluation, robustness and learning"])
+def test_the_readme_commands_run(tmp_path, heading):
+    """Every command the README shows under these headings runs and exits 0, with its
+    placeholders (profile.yaml, suppliers.csv, my-catalogue/, feedback.csv) filled by the
+    bundled examples, in a fresh folder."""
+    shutil.copy(ROOT / "profiles" / "bd-knitwear-factory.yaml", tmp_path / "profile.yaml")
+    shutil.copy(ROOT / "profiles" / "suppliers-template.csv", tmp_path / "suppliers.csv")
+    shutil.copy(ROOT / "profiles" / "feedback-example.csv", tmp_path / "feedback.csv")
+    shutil.copytree(ROOT / "catalogue", tmp_path / "my-catalogue")
+    (tmp_path / "profiles").symlink_to(ROOT / "profiles")
+    (tmp_path / "tests").symlink_to(ROOT / "tests")
+    commands = _block_after(heading)
+    assert commands
+    for command in commands:
+        args = shlex.split(command)[1:]
+        if any(a.endswith(".pdf") for a in args) and not shutil.which("chromium"):
+            continue  # the PDF needs Debian's chromium, as the README says
+        res = subprocess.run([sys.executable, "-m", "recommender.cli", *args], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=600)
+        assert res.returncode == 0, f"{command}: exit {res.returncode}\n{res.stderr[-2000:]}"
+    if heading == "## Using it":
+        assert (tmp_path / "profile.html").is_file() and (tmp_path / "shortlists.csv").is_file()
+        assert (tmp_path / "portfolio.html").is_file() and (tmp_path / "weights.yaml").is_file()
