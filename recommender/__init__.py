@@ -24,7 +24,7 @@ from .errors import (
 from .models import Initiative, Profile, Weights
 from .result import Exclusion, Recommendation, Result
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Catalogue",

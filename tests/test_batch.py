@@ -570,3 +570,36 @@ def test_unreadable_supplier_lists_say_what_they_are(tmp_path, name, content, ex
         assert part in res.output
     assert "Traceback" not in res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+@pytest.mark.parametrize("bad_first", [True, False])
+def test_a_row_with_one_field_too_many_fails_alone_wherever_it_is(tmp_path, bad_first):
+    rows = ["A Knit,BD,garment,stray", "B Shoes,VN,footwear"]
+    if not bad_first:
+        rows.reverse()
+    src = tmp_path / "suppliers.csv"
+    src.write_text("name,country,sector\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    res = run([str(src), "-o", "out.csv"], tmp_path)
+    assert res.exit_code == EXIT_ROWS_FAILED
+    assert read_output(tmp_path / "out.csv")["supplier_name"].unique().tolist() == ["B Shoes"]
+    errors = read_output(tmp_path / "out.errors.csv")
+    assert errors["row"].tolist() == ["2" if bad_first else "3"]
+    assert errors["reason"].tolist() == ["expected 3 fields, saw 4 (a cell with a comma or line break needs quotes)"]
+
+
+def test_tsv_output_is_tab_separated(tmp_path):
+    src = write_csv(tmp_path / "suppliers.csv", GOOD)
+    assert run([str(src), "-o", "out.tsv"], tmp_path).exit_code == 0
+    as_tsv = pd.read_csv(tmp_path / "out.tsv", sep="\t", dtype=str, keep_default_na=False)
+    assert list(as_tsv.columns) == list(OUTPUT_COLUMNS)
+    assert as_tsv["initiative_id"][as_tsv["supplier_id"] == "F2"].tolist() == expected_ids(GOOD[1])
+
+
+def test_open_supply_hub_sectors_the_mapping_does_not_know_are_named(tmp_path):
+    text = (ROOT / "tests" / "data" / "osh" / "facilities-download.csv").read_text(encoding="utf-8")
+    src = tmp_path / "facilities.csv"
+    src.write_text(text.replace('"Apparel"', '"Quantum Widgets"', 1), encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "recommender.cli", str(src), "-o", "out.csv"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert res.returncode in (0, EXIT_ROWS_FAILED), res.stderr
+    assert "read as 'other': 'Quantum Widgets'" in res.stderr

@@ -310,10 +310,19 @@ def _open_csv(path: Path, chunk_rows: int, *, size: int, tab: bool) -> Source:
         _check_header([""] * (first_line.count(sep) + 1), path=path, row=lead + 1)
     csv.field_size_limit(_HEAD)
     try:
-        header = next(csv.reader(io.StringIO("\n".join(lines[lead:lead + 50])), delimiter=sep))
+        head_rows = csv.reader(io.StringIO("\n".join(lines[lead:lead + 50])), delimiter=sep)
+        header = next(head_rows)
     except (csv.Error, StopIteration) as exc:
         raise SupplierListError(f"cannot read the header row: {_first_line(exc)}", source=src,
                                 line=lead + 1) from None
+    # pandas reads a first row with more fields than the header by dropping the extra ones
+    # (with index_col=False; without, it takes the first column as an index): that row fails
+    # alone, as any later row with too many fields does.
+    try:
+        first_row = next(head_rows, None)
+    except csv.Error:
+        first_row = None
+    too_wide = first_row is not None and len(first_row) > len(header)
     _check_header(header, path=path, row=lead + 1)
     names = [h if h.strip() else f"Unnamed: {i}" for i, h in enumerate(header)]
     fields = _fields(names)
@@ -321,7 +330,9 @@ def _open_csv(path: Path, chunk_rows: int, *, size: int, tab: bool) -> Source:
     # which `frame.cell_value` reads the same), except ids: "00123" must keep its zeros.
     options: dict[str, Any] = dict(
         sep=sep, keep_default_na=False, na_filter=False, encoding=encoding, encoding_errors=errors, engine="c",
-        header=0, names=names, skiprows=lead, dtype={c: str for c, f in fields.items() if f in ("id", "name")},
+        # index_col=False: a first row with one field too many never makes an index column.
+        header=0, names=names, skiprows=lead, index_col=False,
+        dtype={c: str for c, f in fields.items() if f in ("id", "name")},
     )
     fh = open(path, "rb")  # noqa: SIM115 - closed when the chunks run out or fail
     skipped: list[RowError] = []
@@ -333,6 +344,7 @@ def _open_csv(path: Path, chunk_rows: int, *, size: int, tab: bool) -> Source:
 
     def chunks() -> Iterator[pd.DataFrame]:
         bad_rows: list[int] = []
+        first = True
         try:
             while True:
                 with warnings.catch_warnings(record=True) as caught:
@@ -357,6 +369,11 @@ def _open_csv(path: Path, chunk_rows: int, *, size: int, tab: bool) -> Source:
                 kept = chunk.index.to_numpy()
                 shift = np.array(sorted(bad_rows)) - 2 - lead - np.arange(len(bad_rows))
                 chunk.index = kept + 2 + lead + np.searchsorted(shift, kept, side="right")
+                if too_wide and first and len(chunk) and chunk.index[0] == lead + 2:
+                    skipped.append(RowError(lead + 2, "", "", "", "", f"expected {len(header)} fields, saw "
+                                            f"{len(first_row)} (a cell with a comma or line break needs quotes)"))
+                    chunk = chunk.iloc[1:]
+                first = False
                 yield _guard(_drop_empty(chunk), fields, skipped)
         finally:
             fh.close()

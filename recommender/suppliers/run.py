@@ -244,7 +244,9 @@ def _run_batch(
 
             grid = SupplierGrid(catalogue)
         tx.begin()
-        writer = open_writer(tx.fh(target) if target is not None else stdout_handle(binary=True), fmt)
+        tab = target is not None and target.suffix.lower() == ".tsv"
+        writer = open_writer(tx.fh(target) if target is not None else stdout_handle(binary=True), fmt,
+                             delimiter="\t" if tab else ",")
         errors = ErrorsWriter(lambda: tx.fh(errors_target))
         reports = None
         if options.per_supplier_reports is not None:
@@ -274,6 +276,11 @@ def _run_batch(
             raise InputError("has a header but no supplier rows", source=str(path))
         if hasattr(bar, "close"):
             bar.close()
+        if scorer.unknown_sectors:
+            names = sorted(scorer.unknown_sectors)
+            echo("match: sectors the Open Supply Hub mapping does not know, read as 'other': "
+                 + ", ".join(repr(n) for n in names[:8]) + (" and more" if len(names) > 8 else "")
+                 + " (add them to catalogue/open-supply-hub.yaml)", err=True)
         # Everything is made before anything is moved into place: a run that fails leaves
         # no output behind, and earlier outputs as they were.
         failed = len(errors.rows)

@@ -71,7 +71,7 @@ class _CsvWriter:
     cells made formula-safe (every text cell quoted)."""
 
     def __init__(self, fh: Any, columns: tuple[str, ...], text_columns: tuple[str, ...],
-                 *, integers: tuple[str, ...] = ("rank", "row")) -> None:
+                 *, integers: tuple[str, ...] = ("rank", "row"), delimiter: str = ",") -> None:
         import pyarrow as pa
         import pyarrow.csv as pa_csv
 
@@ -80,7 +80,7 @@ class _CsvWriter:
         self.count = 0
         self.schema = _schema(columns, text_columns, integers)
         self.pa = pa
-        self.writer = pa_csv.CSVWriter(self.fh, self.schema)
+        self.writer = pa_csv.CSVWriter(self.fh, self.schema, write_options=pa_csv.WriteOptions(delimiter=delimiter))
 
     def write(self, lines: ShortlistLines | pd.DataFrame) -> None:
         """Append shortlist lines, or a DataFrame with this writer's columns."""
@@ -255,11 +255,11 @@ class _XlsxWriter:
         self.fh.flush()
 
 
-def open_writer(fh: Any, fmt: str):
+def open_writer(fh: Any, fmt: str, *, delimiter: str = ","):
     """The shortlist writer for ``fmt`` (csv, jsonl, parquet or xlsx), writing into a binary
     ``fh`` (standard output's buffer is fine for csv and jsonl)."""
-    if fmt == "csv":
-        return _CsvWriter(fh, OUTPUT_COLUMNS, _TEXT_COLUMNS)
+    if fmt == "csv":  # tab-separated with delimiter="\t" (-o shortlists.tsv)
+        return _CsvWriter(fh, OUTPUT_COLUMNS, _TEXT_COLUMNS, delimiter=delimiter)
     if fmt == "jsonl":
         return _JsonlWriter(fh, OUTPUT_COLUMNS, _TEXT_COLUMNS)
     if fmt == "parquet":
