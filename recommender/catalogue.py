@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -409,7 +410,12 @@ def _load_cached(path: str, stamp: tuple) -> Catalogue:
 
 
 def _stamp(folder: Path, pattern: str) -> tuple:
-    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob(pattern)))
+    return tuple(sorted((p.name, *_size_time(p)) for p in folder.glob(pattern)))
+
+
+def _size_time(path: Path) -> tuple[int, int]:
+    st = path.stat()  # one system call per file
+    return st.st_mtime_ns, st.st_size
 
 
 def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
@@ -418,9 +424,27 @@ def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
     Raises `CatalogueError` naming the file, line and field of the first problem. Loads are
     cached per folder until one of its files changes.
     """
+    now = time.monotonic()
+    if path is None and _RECENT is not None and now - _RECENT[0] < _RECHECK_SECONDS:
+        return _RECENT[1]  # the packaged catalogue, checked less than a second ago
     folder = Path(path) if path is not None else default_catalogue_dir()
     try:
-        stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir()))
+        stamp = tuple(sorted((p.name, *_size_time(p)) for p in folder.iterdir()))
     except OSError:
         return _load(folder)
-    return _load_cached(str(folder.resolve()), stamp)
+    found = _load_cached(str(folder.resolve()), stamp)
+    if path is None:
+        _remember(now, found)
+    return found
+
+
+#: The packaged catalogue and when its files were last checked: a loop calling `recommend()`
+#: thousands of times does not stat every catalogue file on every call. A folder given by
+#: path is checked on every call.
+_RECENT: tuple[float, Catalogue] | None = None
+_RECHECK_SECONDS = 1.0
+
+
+def _remember(now: float, catalogue: Catalogue) -> None:
+    global _RECENT
+    _RECENT = (now, catalogue)
