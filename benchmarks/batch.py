@@ -43,8 +43,9 @@ as `match`'s (checked once, untimed).
 
 Then the cold start of ``match profiles/bd-knitwear-factory.yaml -o report.html`` against
 ``python -c "import numpy, jinja2, yaml, click"`` (``--cold-runs`` rounds, alternating,
-after one untimed run of each; best and median; target: at most 3x, judged on the
-medians), and a naive baseline: `recommend()` called once per row, in this process, on
+after one untimed run of each, with match's modules compiled to bytecode first as
+``pip install`` compiles the baseline's; best and median; target: at most 3x, judged on
+the medians), and a naive baseline: `recommend()` called once per row, in this process, on
 the first ``--sample`` rows of the first list, as rows per second beside `match`'s.
 
 Memory is in MB of 2^20 bytes (``ru_maxrss / 1024``); file sizes in MB of 10^6 bytes.
@@ -226,6 +227,13 @@ def cold_start(runs: int, match: str) -> dict[str, list[float]]:
         "match profile.yaml -o report.html": [match, str(profile), "-o", "report.html"],
     }
     times: dict[str, list[float]] = {name: [] for name in cmds}
+    # Like for like: the baseline's libraries were compiled to bytecode when pip installed
+    # them; an editable install of match (or PYTHONDONTWRITEBYTECODE=1, as on some CI
+    # machines) would otherwise compile match's own modules on every start.
+    where = subprocess.run(
+        [sys.executable, "-c", "import os, recommender; print(os.path.dirname(recommender.__file__))"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", where], check=True, stdout=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for round_ in range(runs + 1):  # round 0 untimed: page cache, match's user cache

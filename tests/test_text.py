@@ -268,3 +268,24 @@ def test_three_words_do_not_move_a_ranking_and_a_sentence_naming_a_mechanism_doe
                                          "their own phones between audits."), catalogue=cat)
     assert said.top.id == "surveys"
     assert said.top.offers == {"worker_survey_mobile": 3}
+
+
+def test_a_description_s_token_ids_are_kept_between_runs(tmp_path, monkeypatch):
+    """A new process scoring a description it has seen before reads its token ids from the
+    user cache without loading the tokenizer, and gets the same numbers."""
+    from recommender.core.embedding import StaticEmbedding, load_embedding
+
+    monkeypatch.setenv("MATCH_CACHE_DIR", str(tmp_path))
+    packaged = load_embedding()
+    texts = ["Knit exporter; sick leave is high.", "Workers want anonymous phone surveys"]
+    first = StaticEmbedding(packaged.weights, packaged._tokenizer_path)
+    sums, counts = first.token_sums(texts)
+    assert "tokenizer" in first.__dict__ and list(tmp_path.glob("tokens/*.pickle"))
+    again = StaticEmbedding(packaged.weights, packaged._tokenizer_path)
+    sums2, counts2 = again.token_sums(texts)
+    assert "tokenizer" not in again.__dict__
+    assert np.array_equal(sums, sums2) and np.array_equal(counts, counts2)
+    # Once the tokenizer is loaded, nothing more is written.
+    before = set(tmp_path.glob("tokens/*"))
+    first.token_sums(["another text entirely"])
+    assert set(tmp_path.glob("tokens/*")) == before

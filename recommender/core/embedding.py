@@ -58,6 +58,10 @@ def _memmap_safetensors(path: Path, key: str) -> np.ndarray:
     return np.asarray(np.memmap(path, dtype=dtype, mode="r", offset=8 + size + start, shape=shape))
 
 
+#: Up to this many texts at once, their token ids are kept in the user cache.
+_REMEMBERED = 16
+
+
 class StaticEmbedding:
     """Token vectors averaged into one unit vector per text.
 
@@ -107,11 +111,11 @@ class StaticEmbedding:
         counts = np.zeros(len(texts), dtype=np.int64)
         if not len(texts):
             return sums, counts
-        encoded = self.tokenizer.encode_batch_fast(list(texts), add_special_tokens=False)
-        counts[:] = [len(e.ids) for e in encoded]
+        token_ids = self._token_ids(texts)
+        counts[:] = [len(e) for e in token_ids]
         has = counts > 0
         if has.any():
-            ids = np.minimum(np.concatenate([e.ids for e in encoded if e.ids]), self.weights.shape[0] - 1)
+            ids = np.minimum(np.concatenate([e for e in token_ids if e]), self.weights.shape[0] - 1)
             starts = np.r_[0, np.cumsum(counts[has])[:-1]]
             # float16 rows summed in float32, a few thousand texts at a time (bounded memory).
             step = 4096
@@ -122,6 +126,22 @@ class StaticEmbedding:
                 sums[np.flatnonzero(has)[lo:lo + step]] = np.add.reduceat(rows, starts[lo:lo + step] - first, axis=0,
                                                                           dtype=np.float32)
         return sums, counts
+
+    def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Each text's token ids. For a few texts (one profile's description) they are kept in
+        the user cache (`cache.cached`, keyed by the tokenizer file): loading the tokenizer
+        costs about 0.1 s, more than scoring the profile, and a consultant runs the same
+        profile many times over while preparing a report. Once the tokenizer is loaded in a
+        process (a supplier list, many reports) nothing more is written to the cache."""
+        if len(texts) > _REMEMBERED or "tokenizer" in self.__dict__:  # loaded already: no gain
+            return [e.ids for e in self.tokenizer.encode_batch_fast(list(texts), add_special_tokens=False)]
+        from ..cache import cached
+
+        st = self._tokenizer_path.stat()
+        return cached("tokens", ("ids", tuple(texts)), (str(self._tokenizer_path), st.st_size, st.st_mtime_ns),
+                      lambda: [list(e.ids) for e in self.tokenizer.encode_batch_fast(list(texts),
+                                                                                   add_special_tokens=False)],
+                      list)
 
     def _pool(self, ids: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Unit-length means of consecutive runs of token rows (one run per text)."""
