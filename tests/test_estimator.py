@@ -11,6 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from recommender import MatchEstimator, ProfileError, load_catalogue, recommend
+from recommender.core.scoring import rounded
 from recommender.suppliers.frame import row_profile
 
 CAT = load_catalogue()
@@ -50,7 +51,7 @@ def test_transform_gives_recommend_scores_and_names_the_columns():
         for rec in (*result.shortlist, *result.memberships, *result.close_fits):
             col = list(names).index(rec.id)
             assert scores[i, col] == pytest.approx(rec.score, abs=1e-9)
-            assert round(float(scores[i, col]), 4) == rec.to_dict()["score"]
+            assert float(rounded(scores[i, col])) == rec.to_dict()["score"]
         for exc in result.excluded:
             assert scores[i, list(names).index(exc.id)] == 0.0
         # the first choice is the best open, relevant, non-member column above min_score
@@ -68,7 +69,7 @@ def test_unmasked_scores_keep_ineligible_initiatives():
             if ident in excluded:
                 assert masked[i, j] == 0.0
                 if excluded[ident].fit is not None:  # what it would score were it open
-                    assert round(float(raw[i, j]), 4) == excluded[ident].to_dict()["fit"]
+                    assert float(rounded(raw[i, j])) == excluded[ident].to_dict()["fit"]
             else:
                 assert masked[i, j] == raw[i, j]
 
