@@ -74,3 +74,18 @@ def test_the_readme_commands_run(tmp_path, heading):
     if heading == "## Using it":
         assert (tmp_path / "profile.html").is_file() and (tmp_path / "shortlists.csv").is_file()
         assert (tmp_path / "portfolio.html").is_file() and (tmp_path / "weights.yaml").is_file()
+
+
+def test_adding_an_initiative_as_the_readme_says(tmp_path):
+    """The README's steps: copy an initiative file under a new id, then `match list --catalogue`
+    sees it (the installed copy is not what it reads)."""
+    folder = tmp_path / "catalogue"
+    shutil.copytree(ROOT / "catalogue", folder)
+    text = (folder / "quizrr.yaml").read_text(encoding="utf-8")
+    (folder / "quizrr-two.yaml").write_text(text.replace("id: quizrr", "id: quizrr-two", 1), encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "recommender.cli", "list", "--catalogue", str(folder)],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "quizrr-two" in res.stdout
+    readme = (ROOT / "README.md").read_text()
+    assert "match list --catalogue catalogue/" in readme
