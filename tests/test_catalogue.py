@@ -163,7 +163,7 @@ def test_the_digest_check_catches_a_copied_sentence():
     assert any(_digest(0, run) in digests for run in _runs(_word_lists(quoted)[0]))
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="the seed document sits beside the checkout (../shared)")
+@pytest.mark.skipif(not SEED.exists(), reason="needs the annex beside the checkout (../shared), absent here")
 def test_seed_digests_are_up_to_date():
     expected = _seed_digests(SEED.read_text(encoding="utf-8"))
     assert SEED_DIGESTS.read_text(encoding="utf-8").split() == expected, (
