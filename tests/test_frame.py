@@ -365,3 +365,20 @@ def test_plain_workforce_cells_read_at_once_as_one_by_one(cells):
             raw = cell_value(field_name, cell)
             assert raw == got and type(raw) is type(got)
             assert _plain_number(field_name, raw) == (got if field_name == "workforce_size" else float(got))
+
+
+def test_inferred_needs_are_the_same_however_a_country_is_spelled_and_in_every_chunk():
+    rows = [{"name": f"F{i}", "kind": "factory", "country": c, "sector": s, "women_share": w}
+            for i, (c, s, w) in enumerate([("BD", "garment", "0.8"), ("Bangladesh", "apparel", "0.8"),
+                                           ("bgd", "garment", ""), ("VN", "footwear", "0.2")])]
+    scorer = FrameScorer(CAT)
+    first = scorer.score(pd.DataFrame(rows)).lines.frame()
+    again = scorer.score(pd.DataFrame(rows)).lines.frame()  # the memo from the first chunk
+    assert first.drop(columns="row").equals(again.drop(columns="row"))
+    for i, raw in enumerate(rows):
+        mine = first[first["row"] == i]
+        want = recommend(row_profile(raw), catalogue=CAT)
+        assert mine["initiative_id"].tolist() == [r.id for r in want.shortlist]
+        assert np.allclose(mine["score"].tolist(), [r.score for r in want.shortlist], rtol=0, atol=1e-12)
+        assert all("inferred from" in r for r in mine["reasons"])
+    assert first[first["row"] == 0]["reasons"].tolist() == first[first["row"] == 1]["reasons"].tolist()

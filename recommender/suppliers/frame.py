@@ -698,25 +698,35 @@ class FrameScorer:
         ix = self.keys.index["issues"]
         rows = np.flatnonzero(empty)
         women, migrants = _floats(cols["women_share"], ok[rows]), _floats(cols["migrant_share"], ok[rows])
-        # One inference per distinct combination of the cells it reads (by their codes).
+        # One inference per distinct combination of the resolved values it reads ("BD" and
+        # "Bangladesh" alike), kept across chunks.
+        fields = ("kind", "country", "sourcing_countries", "sector", "stage")
         key_codes = np.column_stack([
-            *(cols[f].codes[ok[rows]] for f in ("kind", "country", "sourcing_countries", "sector", "stage")),
+            *(_value_codes(cols[f])[cols[f].codes[ok[rows]]] for f in fields),
             women >= WOMEN, migrants >= MIGRANTS,
         ]).astype(np.int64)
         first, group = distinct_rows(key_codes)
         reps = rows[first]
-        take = {f: _take(cols[f], ok[reps]) for f in ("kind", "country", "sourcing_countries", "sector", "stage")}
+        take = {f: _take(cols[f], ok[reps]) for f in fields}
         weights = np.zeros((len(first), W.shape[1]))
         where = np.zeros(len(first), dtype=np.uint8)
+        memo = self._reasons.setdefault("likely", {})
+        if len(memo) > _CACHE_LIMIT:
+            memo.clear()
         for j in range(len(first)):
-            needs = infer_needs(cat.risk, cat.taxonomy, kind=take["kind"][j] or "factory",
-                                country=take["country"][j], sourcing=tuple(take["sourcing_countries"][j] or ()),
-                                sectors=tuple(take["sector"][j] or ()), stage=take["stage"][j],
-                                women_share=1.0 if key_codes[first[j], 5] else None,
-                                migrant_share=1.0 if key_codes[first[j], 6] else None)
-            for need in needs:
-                weights[j, ix[need.key]] = need.weight
-            where[j] = origin(needs)
+            key = (take["kind"][j] or "factory", take["country"][j], tuple(take["sourcing_countries"][j] or ()),
+                   tuple(take["sector"][j] or ()), take["stage"][j], bool(key_codes[first[j], 5]),
+                   bool(key_codes[first[j], 6]))
+            found = memo.get(key)
+            if found is None:
+                needs = infer_needs(cat.risk, cat.taxonomy, kind=key[0], country=key[1], sourcing=key[2],
+                                    sectors=key[3], stage=key[4], women_share=1.0 if key[5] else None,
+                                    migrant_share=1.0 if key[6] else None)
+                row = np.zeros(W.shape[1])
+                for need in needs:
+                    row[ix[need.key]] = need.weight
+                found = memo[key] = (row, origin(needs))
+            weights[j], where[j] = found
         out = np.zeros(W.shape)
         bits = np.zeros(len(W), dtype=np.uint8)
         out[rows], bits[rows] = weights[group], where[group]
@@ -1035,6 +1045,20 @@ def _plain_numbers(field_name: str, uniques: list) -> list | None:
         # "1" and "0" are ints to cell_value; validation reads them as the shares 1.0 and 0.0.
         got = [int(g) if g is not None and t in ("0", "1") else g for g, t in zip(got, texts)]
     return [g if k else None for g, k in zip(got, keep)]
+
+
+def _value_codes(col: _Column) -> np.ndarray:
+    """For each distinct cell of a column, a code of its resolved value: cells that resolve
+    alike ("BD", "Bangladesh") share one."""
+    seen: dict[Any, int] = {}
+    out = np.empty(len(col.values), dtype=np.int64)
+    for i, v in enumerate(col.values):
+        key = tuple(v) if isinstance(v, (list, tuple)) else v
+        try:
+            out[i] = seen.setdefault(key, len(seen))
+        except TypeError:  # an unhashable value: its own code
+            out[i] = len(seen) + i + 1_000_000
+    return out
 
 
 def _take(col: _Column, ok: np.ndarray) -> np.ndarray:
