@@ -203,3 +203,18 @@ def test_best_portfolio_falls_back_to_greedy_beyond_the_limit():
     ids = [f"i{j:02d}" for j in range(12)]
     picked, exact = best_portfolio(needs, open_, strength, 4, ids, limit=100)
     assert not exact and picked == greedy_portfolio(needs, open_, strength, 4, ids)
+
+
+def test_the_headline_says_when_the_needs_were_inferred(tmp_path):
+    """A list that names no issues is not told its suppliers 'named' the needs."""
+    from click.testing import CliRunner
+
+    from recommender.cli import main
+
+    src = tmp_path / "suppliers.csv"
+    src.write_text("name,country,sector\nA Knit,BD,garment\nB Shoes,VN,footwear\n", encoding="utf-8")
+    res = CliRunner().invoke(main, [str(src), "-o", str(tmp_path / "out.csv"), "--report", str(tmp_path / "p.html")])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "p.html").read_text(encoding="utf-8")
+    assert "likely needs, inferred from public risk data" in page
+    assert "needs your suppliers named" not in page

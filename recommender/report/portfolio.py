@@ -311,8 +311,17 @@ def _headline(portfolio: Portfolio, reach: Sequence[ReachRow]) -> str:
     verb = "reaches" if len(names) == 1 else "together reach"
     return (f"{joined} {verb} {count(reached, 'supplier')} of {pf.suppliers:,}: at least one need of each is "
             f"met, and {firsts:,} of them have one of {'it' if len(names) == 1 else 'these'} as their first choice; "
-            f"{'it covers' if len(names) == 1 else 'they cover'} {_percent(pf.coverage)} of all the needs your "
-            f"suppliers named (every programme in the catalogue together: {_percent(pf.reachable)}).")
+            f"{'it covers' if len(names) == 1 else 'they cover'} {_percent(pf.coverage)} of all your suppliers' "
+            f"{_needs_words(pf)} (every programme in the catalogue together: {_percent(pf.reachable)}).")
+
+
+def _needs_words(pf: Portfolio) -> str:
+    """What the suppliers' needs are: named by them, inferred from risk data, or both."""
+    if not pf.inferred:
+        return "named needs"
+    if pf.inferred >= pf.suppliers:
+        return "likely needs, inferred from public risk data"
+    return f"needs, named or inferred where a supplier listed none ({pf.inferred:,} of {pf.suppliers:,})"
 
 
 def _grid(portfolio: Portfolio, grid: SupplierGrid | None, reach: Sequence[ReachRow]
