@@ -103,10 +103,7 @@ class Rules:
         """Per row, the best state among the chosen values (rows of ``chosen`` (n, V) over
         ``table`` (V, m)), worked out once per distinct set of values (a list repeats a few
         sets of sectors or sourcing countries many times)."""
-        if len(chosen) == 1:  # one profile: nothing to share
-            first, codes = np.zeros(1, dtype=np.intp), np.zeros(1, dtype=np.intp)
-        else:
-            first, codes = distinct_rows(chosen)
+        first, codes = distinct_rows(chosen)
         sets = chosen[first]
         fit = sets.astype(np.float32) @ (table == FIT).astype(np.float32) > 0
         undoc = sets.astype(np.float32) @ (table == UNDOCUMENTED).astype(np.float32) > 0

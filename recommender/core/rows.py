@@ -39,8 +39,8 @@ def distinct_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     integers or booleans.
     """
     n = matrix.shape[0]
-    if n == 0:
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    if n <= 1:  # nothing to share (one profile)
+        return np.zeros(n, dtype=np.intp), np.zeros(n, dtype=np.intp)
     words = _words(matrix)
     w = words.shape[1]
     if w > len(_MIX):

@@ -434,8 +434,10 @@ class FrameScorer:
         self.keys = keys
         self.ids = cat.ids
         self.issue_keys = keys.issues
-        self._covers = self.engine.matrix.issues > 0  # (m, K)
-        self._offered = self.engine.matrix.offers >= 2 / 3  # (m, O)
+        # What each initiative covers, offers (strength 2 or 3) and uses, as 64-bit words (m, w).
+        self._covers = _bits(self.engine.matrix.issues > 0)
+        self._offered = _bits(self.engine.matrix.offers >= 2 / 3)
+        self._uses = _bits(self.engine.matrix.approaches > 0)
         self._issue_pos = keys.index["issues"]
         tax = cat.taxonomy
         self._template = {
@@ -876,7 +878,7 @@ class FrameScorer:
         safe = np.maximum(col, 0)
         f, batch = scored.features, scored.batch
         stated = batch.stated > 0
-        covers = _bits(self._covers)[safe]
+        covers = self._covers[safe]
         origin = batch.origin if batch.origin is not None else np.zeros(len(batch), dtype=np.uint8)
         shortlisted = col >= 0
         count = stated.sum(axis=1)[sup].astype(np.uint64)
@@ -897,8 +899,8 @@ class FrameScorer:
                     + f" (inferred from {' and '.join(sources) or 'the profile'})")
 
         also = _bits(batch.inferred > 0)[sup] & covers
-        offers = _bits(f.offers > 0)[sup] & _bits(self._offered)[safe]
-        via = _bits(batch.prefers)[sup] & _bits(self.engine.matrix.approaches > 0)[safe]
+        offers = _bits(f.offers > 0)[sup] & self._offered[safe]
+        via = _bits(batch.prefers)[sup] & self._uses[safe]
         missing = (undocumented[:, 0].astype(np.uint64) << np.uint64(2)
                    | undocumented[:, 1].astype(np.uint64) << np.uint64(1)
                    | undocumented[:, 2].astype(np.uint64))[:, None]

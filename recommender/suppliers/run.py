@@ -13,6 +13,7 @@ name, column, field, reason) and `run_batch_command` returns `EXIT_ROWS_FAILED`.
 """
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Callable
@@ -138,24 +139,22 @@ def _output_format(path: Path, options: Any) -> tuple[Path | None, str]:
     return target, fmt
 
 
-def run_batch_command(
-    path: Path,
-    options: Any,
-    *,
-    catalogue: Catalogue,
-    echo: Echo,
-    progress: Callable[[int, float | None], None] | None = None,
-) -> int:
-    """Score every row of the supplier list at ``path`` and write what ``options`` ask for
-    (`_run_batch`), with one BLAS thread: the batch's matrix products are small, and idle
+def _one_blas_thread(func: Callable[..., int]) -> Callable[..., int]:
+    """Run ``func`` with one BLAS thread: the batch's matrix products are small, and idle
     BLAS threads spinning beside them cost a third of the CPU time for nothing."""
-    from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _run_batch(path, options, catalogue=catalogue, echo=echo, progress=progress)
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> int:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
-def _run_batch(
+@_one_blas_thread
+def run_batch_command(
     path: Path,
     options: Any,
     *,
