@@ -77,9 +77,9 @@ def infer_needs(
     for sector in sectors:
         entry = hz.sectors.get(sector)
         if entry is not None:
-            label = taxonomy.label("sectors", sector).lower()
+            label, titles = taxonomy.label("sectors", sector).lower(), hz_title(entry.sources)
             for key, w in entry.issues.items():
-                add(key, w, "sector", f"common in {label}", hz_title(entry.sources))
+                add(key, w, "sector", f"common in {label}", titles)
     if stage is not None:
         entry = hz.stages.get("material_production").variants.get("wet_processing") if stage == "wet_processing" \
             else hz.stages.get(stage)
@@ -87,8 +87,9 @@ def infer_needs(
             words = {"wet_processing": "wet processing (dyeing, printing, washing, finishing)",
                      "raw_materials": "raw-material production", "material_production": "material production",
                      "component_production": "component production", "assembly": "finished-goods assembly"}
+            titles = hz_title(entry.sources)
             for key, w in entry.issues.items():
-                add(key, w, "stage", f"typical of {words.get(stage, stage)}", hz_title(entry.sources))
+                add(key, w, "stage", f"typical of {words.get(stage, stage)}", titles)
 
     places = list(sourcing) if kind == "brand" and sourcing else [country]
     rated = [(ituc.level(c), c) for c in places if ituc.level(c) is not None]
@@ -129,8 +130,9 @@ def infer_needs(
                                         (migrant_share, MIGRANTS, "mostly_migrant", "most workers are migrants")):
         if share is not None and share >= limit:
             entry = hz.workforce_signals[signal]
+            titles = hz_title(entry.sources)
             for key, w in entry.issues.items():
-                add(key, w, "workforce", words, hz_title(entry.sources))
+                add(key, w, "workforce", words, titles)
 
     order = {k: i for i, k in enumerate(taxonomy.issues)}
     ranked = []
