@@ -139,10 +139,8 @@ class _JsonlWriter:
     escaped once per distinct value, numbers formatted by column, and the lines of a chunk
     leave as one buffer."""
 
-    def __init__(self, fh: Any, columns: tuple[str, ...], text_columns: tuple[str, ...]) -> None:
+    def __init__(self, fh: Any) -> None:
         self.fh = fh
-        self.columns, self.text_columns = columns, text_columns
-        self.schema = _schema(columns, text_columns, ("rank", "row"))
         self.count = 0
 
     def write(self, lines: ShortlistLines) -> None:
@@ -151,7 +149,6 @@ class _JsonlWriter:
 
         if not len(lines):
             return
-        assert self.columns == OUTPUT_COLUMNS  # the line is built in this order
 
         def text(values: np.ndarray) -> Any:
             return pc.fill_null(_json_strings(text_array(values)), "null")
@@ -261,7 +258,7 @@ def open_writer(fh: Any, fmt: str, *, delimiter: str = ","):
     if fmt == "csv":  # tab-separated with delimiter="\t" (-o shortlists.tsv)
         return _CsvWriter(fh, OUTPUT_COLUMNS, _TEXT_COLUMNS, delimiter=delimiter)
     if fmt == "jsonl":
-        return _JsonlWriter(fh, OUTPUT_COLUMNS, _TEXT_COLUMNS)
+        return _JsonlWriter(fh)
     if fmt == "parquet":
         return _ParquetWriter(fh, OUTPUT_COLUMNS, _TEXT_COLUMNS)
     if fmt == "xlsx":
